@@ -1,0 +1,166 @@
+// Result types shared by the study executor (core), the notebook controller, the renderer and
+// the HTML report. Pure data: everything here is JSON-serialisable and stored in `.knobe` files.
+
+export type Condition = 'negative' | 'positive';
+export type ModelRole = 'pretrained' | 'finetuned';
+export type ResultKind = 'ratings' | 'localization' | 'sweep' | 'stats';
+
+/** MIME type of a cell output of the given kind. */
+export function mimeFor(kind: ResultKind): string {
+  return `application/vnd.knobe.${kind}+json`;
+}
+export const RESULT_MIME_TYPES: readonly string[] = (['ratings', 'localization', 'sweep', 'stats'] as const).map(mimeFor);
+
+export interface ModelProvenance {
+  role: ModelRole;
+  /** As written in the notebook: `demo:finetuned`, `./models/x`, `hf:org/name@rev`. */
+  source: string;
+  /** Content hash of the checkpoint (weights + config + tokenizer). */
+  sha256: string;
+  architecture: string;
+  /** True for the built-in demo pair: results on it are a positive control, not a finding. */
+  synthetic: boolean;
+}
+
+export interface Provenance {
+  tool: string;
+  /** ISO 8601. */
+  date: string;
+  seed?: number;
+  protocol?: string;
+  prompt?: 'raw' | 'chat';
+  models: ModelProvenance[];
+}
+
+/** Summary statistics of one group of ratings. */
+export interface Descriptives {
+  n: number;
+  mean: number;
+  sd: number;
+  se: number;
+  ci: [number, number];
+}
+
+/** One statistical test, with the APA-style line shown to people. */
+export interface TestResult {
+  name: string;
+  statistic: number;
+  df: number | [number, number];
+  p: number;
+  pAdjusted?: number;
+  effect?: { name: string; value: number; ci?: [number, number] };
+  apa: string;
+}
+
+export interface RatingRow {
+  model: ModelRole;
+  item: string;
+  condition: Condition;
+  /** Expected value over the scale (protocol expected/both/choice). */
+  expected?: number;
+  /** Probability of each answer of the scale, in scale order. */
+  distribution?: number[];
+  /** Mass of the next-token distribution outside the scale's answers. */
+  outsideMass?: number;
+  /** Sampled protocol: mean of parsed ratings, how many parsed, of how many samples. */
+  sampledMean?: number;
+  parsed?: number;
+  samples?: number;
+}
+
+export interface RatingsModelSummary {
+  model: ModelRole;
+  negative: Descriptives;
+  positive: Descriptives;
+  /** Δ_Knobe = mean(negative) − mean(positive), with its 95% CI. */
+  delta: { estimate: number; ci: [number, number] };
+  test: TestResult;
+  /** Sampled protocol only: share of generations whose number was parsed. */
+  parseRate?: number;
+  /** Protocol `both`: correlation between sampled mean and expected value over items. */
+  agreement?: number;
+}
+
+export interface RatingsResult {
+  kind: 'ratings';
+  scale: string[];
+  protocol: 'expected' | 'sample' | 'both' | 'choice';
+  rows: RatingRow[];
+  summary: RatingsModelSummary[];
+}
+
+export interface LocalizationRow {
+  model: ModelRole;
+  site: string;
+  layer: number;
+  /** ‖mean(negative) − mean(positive)‖₂ of the activations at the chosen positions. */
+  l2: number;
+  /** Cosine between the two condition means. */
+  cosine: number;
+}
+
+export interface LocalizationResult {
+  kind: 'localization';
+  positions: string;
+  rows: LocalizationRow[];
+}
+
+export interface PatchRow {
+  site: string;
+  /** Layers patched together. */
+  layers: number[];
+  /** Label on the chart's x axis: `7`, `4–6`, `3+5`. */
+  label: string;
+  /** Positions patched: `all`, `last`, `3,4`, or a phrase. */
+  positions: string;
+  /** Token position when a sweep varies positions one at a time. */
+  position?: number;
+  /** Δ_Knobe of the recipient after the patch, with its CI. */
+  delta: number;
+  ci: [number, number];
+  /** (Δ_unpatched − Δ_patched) / (Δ_unpatched − Δ_donor), with its bootstrap CI. */
+  fractionRemoved: number;
+  fractionCi: [number, number];
+}
+
+export interface SweepResult {
+  kind: 'sweep';
+  direction: 'pretrained->finetuned' | 'finetuned->pretrained';
+  mix: number;
+  /** Unpatched Δ_Knobe of each model, the chart's reference lines. */
+  baseline: { pretrained: number; finetuned: number };
+  rows: PatchRow[];
+  /** Smallest layer set found by the greedy search, if one was asked for. */
+  smallest?: { site: string; layers: number[]; fractionRemoved: number; target: number };
+}
+
+export interface AnovaRow {
+  effect: string;
+  ss: number;
+  df: number;
+  ms: number;
+  F: number;
+  p: number;
+  partialEta2: number;
+  /** Sphericity-corrected p-values, for within-subject factors with more than two levels. */
+  pGG?: number;
+  pHF?: number;
+}
+
+export interface StatsResult {
+  kind: 'stats';
+  tests: TestResult[];
+  anova?: { design: string; rows: AnovaRow[]; residualDf: number };
+  correction: 'holm' | 'bonferroni' | 'bh' | 'none';
+}
+
+export type KnobeResult = RatingsResult | LocalizationResult | SweepResult | StatsResult;
+
+/** What a cell output carries: the result, its provenance, and the hash of its inputs. */
+export interface CellOutput<R extends KnobeResult = KnobeResult> {
+  result: R;
+  provenance: Provenance;
+  hash: string;
+  /** Wall-clock seconds the run took. */
+  seconds?: number;
+}

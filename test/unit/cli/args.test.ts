@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCli, UsageError } from '../../../src/cli/args.js';
+import { formatSeconds } from '../../../src/cli/progress.js';
+
+const ok = (argv: string, expected: object) => assert.deepEqual(parseCli(argv.split(' ').filter(Boolean)), expected);
+const bad = (argv: string, pattern: RegExp) => assert.throws(() => parseCli(argv.split(' ').filter(Boolean)), (e: unknown) => e instanceof UsageError && pattern.test(e.message));
+
+test('knobe command lines', () => {
+  ok('', { command: 'help' });
+  ok('--help', { command: 'help' });
+  ok('run a.knobe', { command: 'run', file: 'a.knobe', out: undefined, report: undefined, cells: undefined, json: false, force: false, threads: undefined, cache: undefined });
+  ok('run a.knobe --out b.knobe --report r.html --cells x,y --json --threads 2', { command: 'run', file: 'a.knobe', out: 'b.knobe', report: 'r.html', cells: ['x', 'y'], json: true, force: false, threads: 2, cache: undefined });
+  ok('demo --report r.html', { command: 'demo', report: 'r.html' });
+  ok('demo-pair out --seed 3', { command: 'demo-pair', argv: ['out', '--seed', '3'] });
+  bad('run', /exactly one notebook/);
+  bad('run a.knobe b.knobe', /exactly one notebook/);
+  bad('run a.knobe --threads two', /--threads/);
+  bad('run a.knobe --colour', /colour/);
+  bad('frobnicate', /unknown command "frobnicate"/);
+});
+
+test('durations read well', () => {
+  assert.equal(formatSeconds(4.4), '4s');
+  assert.equal(formatSeconds(75), '1m15s');
+  assert.equal(formatSeconds(3720), '1h02m');
+  assert.equal(formatSeconds(Infinity), '?');
+});

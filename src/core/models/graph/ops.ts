@@ -1,0 +1,147 @@
+// Composite graph pieces shared by the architectures: projections, norms, activations, rotary
+// embedding and the attention core. Each takes and returns value names in a GraphBuilder.
+import { float, type GraphBuilder } from './builder.js';
+import type { WeightTensor } from '../types.js';
+
+/** Row-major [rows, cols] → [cols, rows]. */
+export function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) out[c * rows + r] = data[base + c];
+  }
+  return out;
+}
+
+/**
+ * x @ W + b for weights stored [out, in] (torch Linear), several projections fused into one
+ * MatMul whose output columns are the projections side by side (one GEMM instead of several).
+ */
+export function linear(g: GraphBuilder, x: string, ws: WeightTensor[], biases?: (WeightTensor | undefined)[], hint = 'w'): string {
+  const inDim = ws[0].shape[1];
+  const outDims = ws.map((w) => w.shape[0]);
+  const total = outDims.reduce((a, b) => a + b, 0);
+  const joined = new Float32Array(total * inDim);
+  let off = 0;
+  for (const w of ws) {
+    joined.set(w.data, off);
+    off += w.data.length;
+  }
+  let y = g.op('MatMul', [x, g.constant(hint, transpose2d(joined, total, inDim), [inDim, total])]);
+  if (biases && biases.some((b) => b)) y = g.op('Add', [y, g.constant(`${hint}_b`, concatBiases(biases, outDims), [total])]);
+  return y;
+}
+
+/** x @ W + b for weights already stored [in, out] (GPT-2's Conv1D). */
+export function conv1d(g: GraphBuilder, x: string, w: WeightTensor, b: WeightTensor, hint = 'w'): string {
+  const y = g.op('MatMul', [x, g.constant(hint, w.data, w.shape)]);
+  return g.op('Add', [y, g.constant(`${hint}_b`, b.data, b.shape)]);
+}
+
+function concatBiases(biases: (WeightTensor | undefined)[], outDims: number[]): Float32Array {
+  const out = new Float32Array(outDims.reduce((a, b) => a + b, 0));
+  let off = 0;
+  biases.forEach((b, i) => {
+    if (b) out.set(b.data, off);
+    off += outDims[i];
+  });
+  return out;
+}
+
+/** RMSNorm over the last axis; Gemma stores the scale as an offset from one. */
+export function rmsNorm(g: GraphBuilder, x: string, w: WeightTensor, eps: number, offsetOne = false): string {
+  const scale = offsetOne ? w.data.map((v) => 1 + v) : w.data;
+  return g.op('RMSNormalization', [x, g.constant('norm', scale, w.shape)], { axis: -1, epsilon: float(eps) });
+}
+
+export function layerNorm(g: GraphBuilder, x: string, w: WeightTensor, b: WeightTensor, eps: number): string {
+  return g.op('LayerNormalization', [x, g.constant('ln', w.data, w.shape), g.constant('ln_b', b.data, b.shape)], {
+    axis: -1,
+    epsilon: float(eps),
+  });
+}
+
+export type Activation = 'silu' | 'gelu_pytorch_tanh' | 'gelu_new' | 'gelu';
+
+export function activation(g: GraphBuilder, x: string, act: Activation): string {
+  switch (act) {
+    case 'silu':
+      return g.op('Mul', [x, g.op('Sigmoid', [x])]);
+    case 'gelu':
+      return g.op('Gelu', [x]);
+    case 'gelu_new':
+    case 'gelu_pytorch_tanh':
+      return g.op('Gelu', [x], { approximate: 'tanh' });
+  }
+}
+
+/** cap · tanh(x / cap) (Gemma-2 soft-capping). */
+export function softcap(g: GraphBuilder, x: string, cap: number): string {
+  return g.op('Mul', [g.op('Tanh', [g.op('Div', [x, g.scalar(cap)])]), g.scalar(cap)]);
+}
+
+/**
+ * Rotary embedding in the "rotate half" layout (Hugging Face Llama family): the head vector is
+ * split into halves (x1, x2) rotated pairwise by the angles whose cos/sin are given
+ * [batch, 1, seq, headDim/2].
+ */
+export function rope(g: GraphBuilder, x: string, cos: string, sin: string): string {
+  const [x1, x2] = g.node('Split', [x], { axis: -1, num_outputs: 2 }, 2);
+  const r1 = g.op('Sub', [g.op('Mul', [x1, cos]), g.op('Mul', [x2, sin])]);
+  const r2 = g.op('Add', [g.op('Mul', [x2, cos]), g.op('Mul', [x1, sin])]);
+  return g.op('Concat', [r1, r2], { axis: -1 });
+}
+
+export interface AttentionCoreArgs {
+  /** [batch, seq, numHeads·headDim] */
+  q: string;
+  /** [batch, seq, numKvHeads·headDim] */
+  k: string;
+  v: string;
+  numHeads: number;
+  numKvHeads: number;
+  headDim: number;
+  /** Multiplies the queries (1/sqrt(headDim) unless the architecture says otherwise). */
+  scale: number;
+  softcap?: number;
+  /** [batch, seq, headDim/2] each; absent for learned positions. */
+  cos?: string;
+  sin?: string;
+  /** Additive mask [batch, seq, past+seq]. */
+  mask: string;
+  /** [batch, numKvHeads, past, headDim] each. */
+  pastKey: string;
+  pastValue: string;
+}
+
+/**
+ * Scaled dot-product attention with grouped key/value heads and a key/value cache. Queries are
+ * viewed as [batch, kvHeads, group, seq, headDim] so each key/value head serves its group of query
+ * heads by broadcasting, without materialising repeated keys and values.
+ * Returns the merged heads [batch, seq, numHeads·headDim] and the present keys/values.
+ */
+export function attentionCore(g: GraphBuilder, a: AttentionCoreArgs): { out: string; presentKey: string; presentValue: string } {
+  const { numHeads: nh, numKvHeads: nkv, headDim: d } = a;
+  const group = nh / nkv;
+  const heads = (x: string, n: number) => g.op('Transpose', [g.op('Reshape', [x, g.ints([0, 0, n, d])])], { perm: [0, 2, 1, 3] });
+  let q = heads(a.q, nh); // [B, nh, S, D]
+  let k = heads(a.k, nkv); // [B, nkv, S, D]
+  const v = heads(a.v, nkv);
+  if (a.cos && a.sin) {
+    const cos = g.op('Unsqueeze', [a.cos, g.ints([1])]);
+    const sin = g.op('Unsqueeze', [a.sin, g.ints([1])]);
+    q = rope(g, q, cos, sin);
+    k = rope(g, k, cos, sin);
+  }
+  const presentKey = g.op('Concat', [a.pastKey, k], { axis: 2 }); // [B, nkv, T, D]
+  const presentValue = g.op('Concat', [a.pastValue, v], { axis: 2 });
+  const qg = g.op('Reshape', [g.op('Mul', [q, g.scalar(a.scale)]), g.ints([0, nkv, group, -1, d])]); // [B, nkv, G, S, D]
+  const kT = g.op('Unsqueeze', [g.op('Transpose', [presentKey], { perm: [0, 1, 3, 2] }), g.ints([2])]); // [B, nkv, 1, D, T]
+  let scores = g.op('MatMul', [qg, kT]); // [B, nkv, G, S, T]
+  if (a.softcap) scores = softcap(g, scores, a.softcap);
+  scores = g.op('Add', [scores, g.op('Unsqueeze', [a.mask, g.ints([1, 2])])]);
+  const probs = g.op('Softmax', [scores], { axis: -1 });
+  const ctx = g.op('MatMul', [probs, g.op('Unsqueeze', [presentValue, g.ints([2])])]); // [B, nkv, G, S, D]
+  const merged = g.op('Transpose', [g.op('Reshape', [ctx, g.ints([0, nh, -1, d])])], { perm: [0, 2, 1, 3] }); // [B, S, nh, D]
+  return { out: g.op('Reshape', [merged, g.ints([0, 0, nh * d])]), presentKey, presentValue };
+}

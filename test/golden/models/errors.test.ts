@@ -63,10 +63,11 @@ test('a session run reports the inputs it was given and expected', async () => {
   const s = await GraphSession.create('double', g.toBytes());
   try {
     assert.deepEqual(Array.from((await s.run({ x: floatTensor(new Float32Array([1, 2, 3, 4]), [1, 4]) })).y.data), [2, 4, 6, 8]);
-    await assert.rejects(s.run({ z: floatTensor(new Float32Array(3), [1, 3]) }), (e: Error) => {
-      assert.match(e.message, /cannot run double: missing input x; unexpected input z/);
-      assert.match(e.message, /given: z: float32\[1, 3\]/);
-      assert.match(e.message, /expected: x: float32\[B, 4\]/);
+    await assert.rejects(s.run({ z: floatTensor(new Float32Array(3), [1, 3]) }), (e: unknown) => {
+      const { message } = e as Error;
+      assert.match(message, /cannot run double: missing input x; unexpected input z/);
+      assert.match(message, /given: z: float32\[1, 3\]/);
+      assert.match(message, /expected: x: float32\[B, 4\]/);
       return true;
     });
     await assert.rejects(s.run({ x: floatTensor(new Float32Array(3), [1, 3]) }), /input x has dim 1 = 3, expected 4/);

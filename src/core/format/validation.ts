@@ -1,0 +1,147 @@
+// Semantic checks on a parsed document: keys against the schema, values against their types,
+// references between cells, templates. Returns every problem as data; nothing here throws.
+import { diag, type Diagnostic, type RawDiagnostic } from './diagnostics.js';
+import { cellByName, knobeCells, wordText, type Entry, type KnobeCell, type KnobeDocument, type Span } from './nodes.js';
+import { KEYS, keyDoc } from './schema.js';
+import { template } from './templates.js';
+import { anchors, byType, scale } from './values.js';
+
+/** Syntax and semantic diagnostics of a document, with lines and columns, in text order. */
+export function validate(doc: KnobeDocument): Diagnostic[] {
+  const raw = [...doc.syntax, ...semantic(doc)];
+  return raw
+    .map((d) => ({ ...d, ...doc.lines.position(d.start) }))
+    .sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+function semantic(doc: KnobeDocument): RawDiagnostic[] {
+  const out: RawDiagnostic[] = [];
+  const seen = new Map<string, KnobeCell>();
+  for (const cell of knobeCells(doc)) {
+    const name = wordText(cell.name);
+    if (name !== undefined) {
+      if (seen.has(name)) out.push(diag('duplicate-name', `another cell is already named \`${name}\``, cell.name.start, cell.name.end));
+      else seen.set(name, cell);
+    }
+    out.push(...validateCell(doc, cell));
+  }
+  return out;
+}
+
+/** Where a diagnostic about the cell as a whole goes: its fence line's kind and name. */
+function fenceSpan(cell: KnobeCell): Span {
+  return { start: cell.start, end: Math.max(cell.kindWord.end, cell.name.end) };
+}
+
+/** Diagnostics of one Knobe cell (keys, values, references, items); no syntax diagnostics. */
+export function validateCell(doc: KnobeDocument, cell: KnobeCell): RawDiagnostic[] {
+  const out: RawDiagnostic[] = [];
+  const kind = cell.kind;
+  if (!kind) return out;
+  const seenKeys = new Set<string>();
+  for (const e of cell.entries) {
+    const k = keyDoc(kind, e.name);
+    if (!k) {
+      const known = KEYS[kind].map((x) => x.key).join(', ');
+      out.push(diag('unknown-key', `\`${e.key.text}\` is not a key of a \`${kind}\` cell; known keys: ${known}`, e.key.start, e.key.end));
+      continue;
+    }
+    if (seenKeys.has(e.name)) {
+      out.push(diag('duplicate-key', `\`${e.key.text}\` is given twice`, e.key.start, e.key.end));
+      continue;
+    }
+    seenKeys.add(e.name);
+    const v = byType(k, e.value);
+    if (!v.ok) {
+      out.push(diag(v.code, `${e.key.text}: ${v.message}`, e.valueSpan.start, e.valueSpan.end));
+      continue;
+    }
+    if (k.ref) {
+      const names = k.type === 'ref-list' ? (v.value as string[]) : k.type === 'top' ? [(v.value as { cell: string }).cell] : [v.value as string];
+      for (const n of names) {
+        const target = cellByName(doc, n);
+        if (!target) out.push(diag('unknown-reference', `no cell is named \`${n}\``, e.valueSpan.start, e.valueSpan.end));
+        else if (target.kind !== k.ref) out.push(diag('unknown-reference', `\`${n}\` is a \`${target.kind ?? wordText(target.kindWord)}\` cell; \`${e.key.text}\` needs a \`${k.ref}\` cell`, e.valueSpan.start, e.valueSpan.end));
+        else if (target === cell) out.push(diag('unknown-reference', `a cell cannot refer to itself`, e.valueSpan.start, e.valueSpan.end));
+      }
+    }
+  }
+  for (const k of KEYS[kind]) {
+    if (seenKeys.has(k.key)) continue;
+    if (k.required) out.push(diag('missing-key', `a \`${kind}\` cell needs \`${k.key}\``, fenceSpan(cell).start, fenceSpan(cell).end));
+    else if (k.key === 'pair' && k.ref === 'pair') {
+      const pairs = knobeCells(doc).filter((c) => c.kind === 'pair').length;
+      if (pairs !== 1) out.push(diag('missing-key', `\`pair\` can be left out only when the file has exactly one pair cell (it has ${pairs})`, fenceSpan(cell).start, fenceSpan(cell).end));
+    }
+  }
+  if (kind === 'scenarios') out.push(...scenarioChecks(doc.text, cell));
+  else for (const item of cell.items) out.push(diag('stray-text', `only \`scenarios\` cells have items`, item.start, item.end));
+  return out;
+}
+
+/** The span of `sub` inside a value, exact when the value was written on one line. */
+function within(doc: { valueSpan: Span; text: string }, source: string, start: number, end: number): Span {
+  const s = doc.valueSpan;
+  if (source.slice(s.start, s.end) === doc.text) return { start: s.start + start, end: s.start + end };
+  return s;
+}
+
+function scenarioChecks(src: string, cell: KnobeCell): RawDiagnostic[] {
+  const out: RawDiagnostic[] = [];
+  const get = (k: string): Entry | undefined => cell.entries.find((e) => e.name === k);
+  const scaleEntry = get('scale');
+  const answers = scaleEntry ? scale(scaleEntry.value) : scale('0..10');
+  const anchorEntry = get('anchors');
+  if (anchorEntry && answers.ok) {
+    const a = anchors(anchorEntry.value, answers.value);
+    if (!a.ok) out.push(diag(a.code, `anchors: ${a.message}`, anchorEntry.valueSpan.start, anchorEntry.valueSpan.end));
+  }
+  const templateChecks = (e: Entry) => {
+    const t = template(e.value);
+    for (const p of t.problems) {
+      const s = within({ valueSpan: e.valueSpan, text: e.value }, src, p.start, p.end);
+      out.push(diag('template-mismatch', p.message, s.start, s.end));
+    }
+    return t;
+  };
+  const question = get('question');
+  if (question) templateChecks(question);
+  if (cell.items.length === 0) out.push(diag('missing-key', 'a `scenarios` cell needs at least one `item`', fenceSpan(cell).start, fenceSpan(cell).end));
+  const names = new Set<string>();
+  let negative = 0;
+  let positive = 0;
+  for (const item of cell.items) {
+    const name = wordText(item.name);
+    if (name !== undefined) {
+      if (names.has(name)) out.push(diag('duplicate-name', `another item is already named \`${name}\``, item.name.start, item.name.end));
+      names.add(name);
+    }
+    if (item.question) templateChecks(item.question);
+    if (item.text === '') {
+      out.push(diag('missing-key', `item \`${name ?? ''}\` has no text (indent it by two spaces below the item line)`, item.start, item.end));
+      continue;
+    }
+    const t = template(item.text);
+    for (const p of t.problems) {
+      const s = within({ valueSpan: item.textSpan, text: item.text }, src, p.start, p.end);
+      out.push(diag('template-mismatch', p.message, s.start, s.end));
+    }
+    const label = item.label?.text;
+    if (label === 'negative' || label === 'positive') {
+      if (t.alternatives > 0) out.push(diag('template-mismatch', `item \`${name}\` is labelled \`${label}\` but its text has \`{negative|positive}\` alternatives`, item.label!.start, item.label!.end));
+      if (label === 'negative') negative++;
+      else positive++;
+    } else if (!item.label) {
+      if (t.alternatives === 0 && t.problems.length === 0) {
+        out.push(diag('template-mismatch', `item \`${name}\` has neither \`{negative|positive}\` alternatives nor a condition label`, item.start, item.end, 'warning'));
+      } else {
+        negative++;
+        positive++;
+      }
+    }
+  }
+  if (negative !== positive && cell.items.length > 0) {
+    out.push(diag('template-mismatch', `the set has ${negative} negative and ${positive} positive vignettes`, fenceSpan(cell).start, fenceSpan(cell).end, 'info'));
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+// Pieces every chart spec shares: the title with its provenance subtitle, number formatting, and
+// the site colour scale.
+import type { CellOutput } from '../results.js';
+import type { ChartTheme } from './theme.js';
+
+export const SYNTHETIC_SUBTITLE = 'synthetic demo pair — a positive control, not a finding';
+
+/** True when any model behind the output is the built-in synthetic demo pair. */
+export function isSynthetic(output: CellOutput): boolean {
+  return output.provenance.models.some((m) => m.synthetic);
+}
+
+/** A title whose subtitle says, visibly, when the numbers come from the synthetic demo pair. */
+export function chartTitle(text: string, output: CellOutput, ...extra: (string | undefined)[]) {
+  const subtitle = [isSynthetic(output) ? SYNTHETIC_SUBTITLE : undefined, ...extra].filter((s): s is string => !!s);
+  return subtitle.length ? { text, subtitle } : { text };
+}
+
+/** Fixed-point with a real minus sign, as shown in labels and tables. */
+export function num(x: number, digits = 2): string {
+  if (!Number.isFinite(x)) return String(x);
+  const s = Math.abs(x).toFixed(digits);
+  return x < 0 && Number(s) !== 0 ? `−${s}` : s;
+}
+
+export function interval(ci: readonly [number, number], digits = 2): string {
+  return `[${num(ci[0], digits)}, ${num(ci[1], digits)}]`;
+}
+
+/** Distinct values in first-seen order (the order the study wrote them in). */
+export function distinct<T>(values: Iterable<T>): T[] {
+  return [...new Set(values)];
+}
+
+export function siteScale(sites: string[], theme: ChartTheme) {
+  return { domain: sites, range: sites.map((_, i) => theme.colors.sites[i % theme.colors.sites.length]) };
+}
+
+export const MODEL_LABEL: Record<string, string> = { pretrained: 'pretrained', finetuned: 'fine-tuned' };

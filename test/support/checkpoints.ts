@@ -137,8 +137,10 @@ export function vocabSizeOf(tokenizerJson: Record<string, unknown>): number {
 
 /** A ChatML-like template: bos, then each message between role markers. */
 export const TEST_CHAT_TEMPLATE =
-  "{{ bos_token }}{% if system_message is defined %}<|user|>system: {{ system_message }}\n{% endif %}" +
-  "{% for m in messages %}{% if m['role'] == 'user' %}<|user|>{% else %}<|assistant|>{% endif %}{{ m['content'] | trim }}{{ eos_token if m['role'] == 'assistant' else '\\n' }}{% endfor %}" +
+  '{{ bos_token }}{% for m in messages %}' +
+  "{% if m['role'] == 'system' %}<|user|>system: {{ m['content'] }}\n" +
+  "{% elif m['role'] == 'user' %}<|user|>{{ m['content'] | trim }}\n" +
+  "{% else %}<|assistant|>{{ m['content'] | trim }}{{ eos_token }}{% endif %}{% endfor %}" +
   '{% if add_generation_prompt %}<|assistant|>{% endif %}';
 
 // ---- configs ------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ export interface Checkpoint {
   tokenizerJson: Record<string, unknown>;
   /** tokenizer_config.json, parsed; `{}` when the folder has none. */
   tokenizerConfig: Record<string, unknown>;
+  /** chat_template.jinja, when the folder has one (newer checkpoints keep the template there). */
+  chatTemplate?: string;
   /** sha256 over config, weights and tokenizer files (see checkpointFiles). */
   sha256: string;
   /** The files the hash covers, relative to dir. */
@@ -246,9 +248,16 @@ export async function loadCheckpoint(dir: string, options: LoadOptions = {}): Pr
   const hasTokenizerConfig = existsSync(tokenizerConfigFile);
   const tokenizerConfig = hasTokenizerConfig ? readJson(tokenizerConfigFile, 'tokenizer-error') : {};
 
-  const files = ['config.json', ...weightFiles, 'tokenizer.json', ...(hasTokenizerConfig ? ['tokenizer_config.json'] : [])];
+  const templateFile = join(root, 'chat_template.jinja');
+  const chatTemplate = existsSync(templateFile) ? readFileSync(templateFile, 'utf8') : undefined;
+
+  const files = [
+    'config.json', ...weightFiles, 'tokenizer.json',
+    ...(hasTokenizerConfig ? ['tokenizer_config.json'] : []),
+    ...(chatTemplate !== undefined ? ['chat_template.jinja'] : []),
+  ];
   const sha256 = options.hash === false ? '' : await hashFiles(root, files);
-  return { dir: root, config, weights, tokenizerJson, tokenizerConfig, sha256, files };
+  return { dir: root, config, weights, tokenizerJson, tokenizerConfig, chatTemplate, sha256, files };
 }
 
 /** The checkpoint's content hash: one digest over its files' digests. */

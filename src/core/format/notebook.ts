@@ -113,16 +113,15 @@ export function fromNotebook(nb: PlainNotebook): string {
     if (i > 0 && !/[\r\n]$/.test(out)) out += eol;
     const o = cell.metadata.knobe;
     const last = i === nb.cells.length - 1;
+    // Two Markdown cells in a row need a `%%` between them, or they read back as one.
+    const needsBreak = cell.kind === 'markup' && nb.cells[i - 1]?.kind === 'markup' && !/^[ \t]*%%[ \t]*$/m.test(o?.lead ?? '');
     if (unchanged(cell) && !(upgrade && cell.kind === 'code')) {
-      out += o!.raw;
+      out += (needsBreak ? `%%${eol}` : '') + o!.raw;
       return;
     }
     const trail = o?.trail ?? (last ? eol : eol + eol);
     if (cell.kind === 'markup') {
-      let lead = o?.lead ?? '';
-      const prev = nb.cells[i - 1];
-      if (prev?.kind === 'markup' && !/^[ \t]*%%[ \t]*$/m.test(lead)) lead = `%%${eol}${eol}`;
-      out += lead + cell.value + trail;
+      out += (needsBreak ? `%%${eol}${eol}` : o?.lead ?? '') + cell.value + trail;
       return;
     }
     const value = upgrade ? upgradeCellText(cell.value, eol) : cell.value;

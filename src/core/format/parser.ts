@@ -76,7 +76,7 @@ class Parser {
       cells[k].span = { start: spanStarts[k], end: k + 1 < cells.length ? spanStarts[k + 1] : text.length };
     }
     if (!header && cells.length === 0 && text.length > 0) {
-      cells.push({ _type: 'markdown', start: 0, end: text.length, breakBefore: false, span: { start: 0, end: text.length } });
+      cells.push({ _type: 'markdown', start: 0, end: 0, breakBefore: false, span: { start: 0, end: text.length } });
     }
     return { _type: 'document', text, version: this.version, header, cells, syntax: this.diags, lines: new LineIndex(text) };
   }

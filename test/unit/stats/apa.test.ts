@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatDf, formatEffect, formatF, formatP, formatT } from '../../../src/core/stats/index.js';
+
+function is(actual: string, expected: string) {
+  assert.equal(actual, expected);
+}
+
+test('p-values: three decimals, no leading zero, floor at .001', () => {
+  is(formatP(0.032), 'p = .032');
+  is(formatP(0.0324), 'p = .032');
+  is(formatP(0.0325001), 'p = .033');
+  is(formatP(0.05), 'p = .050');
+  is(formatP(0.001), 'p = .001');
+  is(formatP(0.000999), 'p < .001');
+  is(formatP(1e-80), 'p < .001');
+  is(formatP(0), 'p < .001');
+  is(formatP(0.5), 'p = .500');
+  is(formatP(0.9994), 'p = .999');
+  is(formatP(0.9996), 'p > .999');
+  is(formatP(1), 'p > .999');
+  assert.throws(() => formatP(1.2), RangeError);
+  assert.throws(() => formatP(NaN), RangeError);
+});
+
+test('degrees of freedom: integers as is, fractional to one decimal', () => {
+  is(formatDf(564), '564');
+  is(formatDf(38.2137), '38.2');
+  is(formatDf(1.96), '2.0');
+});
+
+test('effect sizes: d keeps its leading zero and sign, η²p drops the zero', () => {
+  is(formatEffect('d', 1.3), 'd = 1.30');
+  is(formatEffect('d', -0.456), 'd = -0.46');
+  is(formatEffect('d', -0.001), 'd = 0.00');
+  is(formatEffect('d_z', 0.5), 'd_z = 0.50');
+  is(formatEffect('η²p', 0.5), 'η²p = .50');
+  is(formatEffect('η²p', 0.004), 'η²p = .00');
+});
+
+test('whole lines as in the brief', () => {
+  is(formatT(4.1, 38.2, 0.0002, { name: 'd', value: 1.3 }), 't(38.2) = 4.10, p < .001, d = 1.30');
+  is(formatF(283.6, 2, 564, 1e-80, 0.5), 'F(2, 564) = 283.60, p < .001, η²p = .50');
+  is(formatT(-2.2, 40, 0.0336), 't(40) = -2.20, p = .034');
+  is(formatF(1.23, 1.6, 37.4, 0.3), 'F(1.6, 37.4) = 1.23, p = .300');
+});

@@ -1,0 +1,98 @@
+// Driving the code-server workbench with the keyboard, as a person would, and finding what the
+// notebook renderer drew inside the output webviews.
+import type { Frame, Page } from 'playwright-core';
+
+export async function waitForWorkbench(page: Page): Promise<void> {
+  await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+  // The explorer lists the workspace once the remote file system answers.
+  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 90_000 });
+}
+
+async function pickFromQuickInput(page: Page, text: string, rowText: string | RegExp): Promise<void> {
+  await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 20_000 });
+  await page.keyboard.type(text, { delay: 10 });
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: rowText }).first();
+  await row.waitFor({ timeout: 30_000 });
+  await row.click();
+}
+
+export async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  await pickFromQuickInput(page, name, name);
+}
+
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await pickFromQuickInput(page, title, new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+}
+
+/** Runs every cell; answers the kernel picker if VS Code asks which controller to use. */
+export async function runAll(page: Page): Promise<void> {
+  await page.locator('.notebook-editor').first().click({ position: { x: 200, y: 10 } }).catch(() => {});
+  await runCommand(page, 'Notebook: Run All');
+  const picker = page.locator('.quick-input-widget:not([style*="display: none"]) .monaco-list-row', { hasText: /Knobe/i }).first();
+  if (await picker.waitFor({ timeout: 5_000 }).then(() => true, () => false)) await picker.click();
+}
+
+/** Frames (output webviews, nested) whose document matches `selector`. */
+export async function framesWith(page: Page, selector: string): Promise<Frame[]> {
+  const found: Frame[] = [];
+  for (const f of page.frames()) {
+    try {
+      if (await f.$(selector)) found.push(f);
+    } catch {
+      // A frame can go away while it is being queried.
+    }
+  }
+  return found;
+}
+
+export interface DrawnChart {
+  frame: Frame;
+  /** Visible text of the chart (axis titles, labels) when drawn as SVG. */
+  text: string;
+  /** The SVG markup, or the canvas size, so a redraw can be detected. */
+  fingerprint: string;
+}
+
+/** Every vega chart drawn in any output webview. */
+export async function drawnCharts(page: Page): Promise<DrawnChart[]> {
+  const charts: DrawnChart[] = [];
+  for (const frame of page.frames()) {
+    let found: { text: string; fingerprint: string }[] = [];
+    try {
+      found = await frame.$$eval('svg.marks, canvas.marks', (els) =>
+        els.map((el) =>
+          el.tagName.toLowerCase() === 'svg'
+            ? { text: el.textContent ?? '', fingerprint: el.outerHTML }
+            : { text: '', fingerprint: `canvas ${(el as HTMLCanvasElement).width}x${(el as HTMLCanvasElement).height} ${(el as HTMLCanvasElement).toDataURL().length}` },
+        ),
+      );
+    } catch {
+      continue;
+    }
+    for (const c of found) charts.push({ frame, ...c });
+  }
+  return charts;
+}
+
+export async function pollFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Text of every frame, for finding error outputs. */
+export async function allFrameText(page: Page): Promise<string> {
+  const parts: string[] = [];
+  for (const f of page.frames()) {
+    try {
+      parts.push(await f.evaluate(() => document.body?.innerText ?? ''));
+    } catch {}
+  }
+  return parts.join('\n');
+}

@@ -1,0 +1,44 @@
+// Results are saved into the file below their cell and come back when the file is reopened.
+import * as vscode from 'vscode';
+import assert from 'node:assert/strict';
+import { activateExtension, cellNamed, openWithKernel, outputJson, readText, runCells, scratchCopy, scratchFile } from '../support/workbench.js';
+import { expectedNotebook } from '../support/knobeText.js';
+
+const RATINGS = 'application/vnd.knobe.ratings+json';
+
+describe('saving results', function () {
+  this.timeout(300_000);
+  before(activateExtension);
+
+  it('writes an output block that reopens as the same result', async () => {
+    const uri = await scratchCopy('tutorial.knobe');
+    const doc = (await openWithKernel(uri)).notebook;
+    const original = await readText(uri);
+    await runCells(doc, [cellNamed(doc, 'demo'), cellNamed(doc, 'basics'), cellNamed(doc, 'baseline')], 240_000);
+    const ran = outputJson(cellNamed(doc, 'baseline'), RATINGS);
+    assert.ok(await doc.save(), 'saved');
+
+    const text = await readText(uri);
+    const stored = expectedNotebook(text).code.find((c) => c.name === 'baseline');
+    assert.ok(stored?.output, 'an output block below the baseline cell');
+    assert.match(stored.output, /^::: output baseline\nkind: "?ratings"?\n/);
+    // Only the output block was added below the cell: the rest of the file is untouched.
+    const cellEnd = original.indexOf(stored.text) + stored.text.length;
+    assert.equal(text.slice(0, cellEnd), original.slice(0, cellEnd));
+    assert.ok(text.endsWith(original.slice(cellEnd).replace(/^\n+/, '')), 'text after the cell is kept');
+    assert.equal(text.length - original.length >= stored.output.length, true);
+
+    // A different file with the same text, so the editor cannot hand back the open document.
+    const reopened = await vscode.workspace.openNotebookDocument(await scratchFile('reopened', text));
+    const back = outputJson(cellNamed(reopened, 'baseline'), RATINGS);
+    assert.deepEqual(back.result, ran.result);
+    assert.equal(back.hash, ran.hash);
+    assert.deepEqual(back.provenance, ran.provenance);
+    // Saving the reopened notebook unchanged keeps the stored block byte for byte.
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(reopened.uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...reopened.metadata })]);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(await reopened.save());
+    assert.equal(await readText(reopened.uri), text);
+  });
+});

@@ -155,6 +155,37 @@ def two_way_fixture(rng):
     })
 
 
+def three_way_fixture(rng):
+    rows = []
+    for a in ('a1', 'a2'):
+        for b in ('b1', 'b2'):
+            for c in ('c1', 'c2', 'c3'):
+                k = int(rng.integers(3, 8))
+                eff = (0.6 if a == 'a2' else 0) + (0.4 if c == 'c3' else 0) + (0.8 if (a, b) == ('a2', 'b2') else 0)
+                for _ in range(k):
+                    rows.append({'a': a, 'b': b, 'c': c, 'y': round(float(3 + eff + rng.normal(0, 1)), 4)})
+    df = pd.DataFrame(rows)
+    model = smf.ols('y ~ C(a, Sum) * C(b, Sum) * C(c, Sum)', data=df).fit()
+
+    def name(idx):
+        if idx == 'Residual':
+            return idx
+        return ' × '.join(part[2] for part in idx.split(':'))
+
+    def table(typ):
+        t = anova_lm(model, typ=typ)
+        return {name(idx): {'ss': float(r['sum_sq']), 'df': float(r['df']),
+                            **({} if idx == 'Residual' else {'F': float(r['F']), 'p': float(r['PR(>F)'])})}
+                for idx, r in t.iterrows() if idx != 'Intercept'}
+
+    write('three-way-unbalanced', {
+        'source': 'statsmodels ols("y ~ C(a, Sum) * C(b, Sum) * C(c, Sum)") with anova_lm(typ=2) and anova_lm(typ=3)',
+        'note': '2 × 2 × 3 between-subjects design, 3 to 7 observations per cell',
+        'data': {k: [r[k] for r in rows] for k in ('y', 'a', 'b', 'c')},
+        'expected': {'type2': table(2), 'type3': table(3)},
+    })
+
+
 # ---------------------------------------------------------------- repeated measures and mixed
 
 def effect_projection(levels, effect):
@@ -462,6 +493,7 @@ def main():
     multiple_fixture()
     bootstrap_fixture(rng)
     activation_fixture(rng)
+    three_way_fixture(rng)
 
 
 if __name__ == '__main__':

@@ -16,7 +16,11 @@ export interface Mauchly {
 export interface AnovaEffectRow extends AnovaRow {
   dfError: number;
   ssError: number;
-  /** Greenhouse–Geisser ε̂ and Huynh–Feldt ε̃ (Lecoutre's correction, as R's car; p uses min(1, ε̃)). */
+  /**
+   * Greenhouse–Geisser ε̂ and Huynh–Feldt ε̃ (Lecoutre's correction, as R's car; pHF uses min(1, ε̃)),
+   * for within effects with more than 1 df. ε̃ and Mauchly's test are left out when there are too
+   * few subjects for them to be defined (error df ≤ p·ε̂, resp. < p).
+   */
   epsilonGG?: number;
   epsilonHF?: number;
   mauchly?: Mauchly;

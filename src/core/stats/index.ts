@@ -15,3 +15,4 @@ export { activationDifference, type ActivationDifference } from './activation.js
 export { formatP, formatT, formatF, formatDf, formatEffect } from './apa.js';
 export { createRng, fromState, type Rng } from './rng.js';
 export { tTwoSidedP, fUpper, chiSquareUpper } from './dist.js';
+export { anovaRowTest, adjustTests } from './report.js';

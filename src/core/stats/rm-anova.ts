@@ -11,6 +11,7 @@
 //   Huynh–Feldt         ε̃ = ((ν + 1)·p·ε̂ − 2) / (p·(ν − p·ε̂))   (Lecoutre 1991, as car)
 //   Mauchly             W = det(S) / (tr(S)/p)^p,  χ² = −(ν − (2p² + p + 2)/(6p))·ln W,
 //                       df = p(p + 1)/2 − 1 (the first-order approximation SPSS reports).
+// With very few subjects these are undefined and left out of the row (see `sphericity`).
 import { StatsError, requireFinite } from './errors.js';
 import { LeastSquares } from './linalg.js';
 import { helmert, makeFactor, sumColumns, terms, type Factor } from './design.js';
@@ -139,7 +140,15 @@ function detSpd(S: number[][]): number {
   return det;
 }
 
-function sphericity(residuals: Float64Array[], nu: number): { gg: number; hf: number; mauchly: Mauchly } {
+interface Sphericity {
+  gg: number;
+  /** Undefined when ν ≤ p·ε̂: the Huynh–Feldt formula's denominator is not positive. */
+  hf?: number;
+  /** Undefined when ν < p: the covariance of the contrasts is then singular by construction. */
+  mauchly?: Mauchly;
+}
+
+function sphericity(residuals: Float64Array[], nu: number): Sphericity {
   const p = residuals.length;
   const S = residuals.map((a) => residuals.map((b) => a.reduce((s, v, i) => s + v * b[i], 0) / nu));
   let tr = 0;
@@ -149,11 +158,16 @@ function sphericity(residuals: Float64Array[], nu: number): { gg: number; hf: nu
     for (let j = 0; j < p; j++) tr2 += S[i][j] * S[j][i];
   }
   const gg = (tr * tr) / (p * tr2);
-  const hf = ((nu + 1) * p * gg - 2) / (p * (nu - p * gg));
-  const W = detSpd(S) / (tr / p) ** p;
-  const chiSquare = -(nu - (2 * p * p + p + 2) / (6 * p)) * Math.log(W);
-  const df = (p * (p + 1)) / 2 - 1;
-  return { gg, hf, mauchly: { W, chiSquare, df, p: W > 0 ? chiSquareUpper(chiSquare, df) : 0 } };
+  const out: Sphericity = { gg };
+  if (nu > p * gg) out.hf = ((nu + 1) * p * gg - 2) / (p * (nu - p * gg));
+  if (nu >= p) {
+    // W = 0 (a singular S from degenerate data) gives χ² = ∞ and p = 0, the limits of the test.
+    const W = detSpd(S) / (tr / p) ** p;
+    const chiSquare = W > 0 ? -(nu - (2 * p * p + p + 2) / (6 * p)) * Math.log(W) : Infinity;
+    const df = (p * (p + 1)) / 2 - 1;
+    out.mauchly = { W, chiSquare, df, p: W > 0 ? chiSquareUpper(chiSquare, df) : 0 };
+  }
+  return out;
 }
 
 /**
@@ -196,11 +210,13 @@ export function anovaRepeated(data: RepeatedData, opts: RepeatedOptions = {}): A
       const sph = sphericity(Z.map((z) => full.residuals(z)), nu);
       for (const r of inter ? [main, inter] : [main]) {
         r.epsilonGG = sph.gg;
-        r.epsilonHF = sph.hf;
-        r.mauchly = sph.mauchly;
         r.pGG = fUpper(r.F, r.df * sph.gg, r.dfError * sph.gg);
-        const hf = Math.min(1, sph.hf);
-        r.pHF = fUpper(r.F, r.df * hf, r.dfError * hf);
+        if (sph.hf !== undefined) {
+          r.epsilonHF = sph.hf;
+          const hf = Math.min(1, sph.hf);
+          r.pHF = fUpper(r.F, r.df * hf, r.dfError * hf);
+        }
+        if (sph.mauchly) r.mauchly = sph.mauchly;
       }
     }
     rows.push(main);

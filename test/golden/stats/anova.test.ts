@@ -3,23 +3,25 @@ import assert from 'node:assert/strict';
 import { close, fixture } from './fixture.js';
 import { anovaBetween, anovaRepeated, type AnovaEffectRow } from '../../../src/core/stats/index.js';
 
-test('two-way unbalanced: type II and type III match statsmodels anova_lm', () => {
-  const f = fixture('two-way-unbalanced');
-  for (const type of [2, 3] as const) {
-    const t = anovaBetween({ y: f.data.y, factors: { a: f.data.a, b: f.data.b } }, { type });
-    const e = f.expected[`type${type}`];
-    assert.deepEqual(t.rows.map((r) => r.effect), ['a', 'b', 'a × b']);
-    for (const r of t.rows) {
-      const x = e[r.effect];
-      close(r.ss, x.ss, `type ${type} ${r.effect} SS`);
-      close(r.df, x.df, `type ${type} ${r.effect} df`);
-      close(r.F, x.F, `type ${type} ${r.effect} F`);
-      close(r.p, x.p, `type ${type} ${r.effect} p`);
-      close(r.ssError, e.Residual.ss, 'residual SS');
+for (const [name, factors] of [['two-way-unbalanced', ['a', 'b']], ['three-way-unbalanced', ['a', 'b', 'c']]] as const) {
+  test(`${name}: type II and type III match statsmodels anova_lm`, () => {
+    const f = fixture(name);
+    for (const type of [2, 3] as const) {
+      const t = anovaBetween({ y: f.data.y, factors: Object.fromEntries(factors.map((k) => [k, f.data[k]])) }, { type });
+      const e = f.expected[`type${type}`];
+      assert.deepEqual(t.rows.map((r) => r.effect), Object.keys(e).filter((k) => k !== 'Residual'));
+      for (const r of t.rows) {
+        const x = e[r.effect];
+        close(r.ss, x.ss, `type ${type} ${r.effect} SS`);
+        close(r.df, x.df, `type ${type} ${r.effect} df`);
+        close(r.F, x.F, `type ${type} ${r.effect} F`);
+        close(r.p, x.p, `type ${type} ${r.effect} p`);
+        close(r.ssError, e.Residual.ss, 'residual SS');
+      }
+      assert.equal(t.residualDf, e.Residual.df);
     }
-    assert.equal(t.residualDf, e.Residual.df);
-  }
-});
+  });
+}
 
 function compareRows(rows: AnovaEffectRow[], expected: any[], what: string): void {
   assert.deepEqual(rows.map((r) => r.effect), expected.map((e) => e.effect), `${what}: effects`);

@@ -1,7 +1,7 @@
 // Invariances every correct implementation has, checked on seeded random data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { anovaBetween, anovaRepeated, createRng, oneWayAnova, pairedT, studentT, welchT, type Rng } from '../../../src/core/stats/index.js';
+import { adjustP, adjustTests, anovaBetween, anovaRepeated, anovaRowTest, createRng, oneWayAnova, pairedT, studentT, welchT, type Rng } from '../../../src/core/stats/index.js';
 
 function near(a: number, b: number, what: string, rel = 1e-9) {
   assert.ok(Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b), 1e-12), `${what}: ${a} vs ${b}`);
@@ -115,4 +115,29 @@ test('repeated measures: averaging duplicates on request equals averaging before
   const b = anovaRepeated({ y: rows.map((x) => x.y), subject: rows.map((x) => x.s), within: { a: rows.map((x) => x.a), b: rows.map((x) => x.b) } });
   a.rows.forEach((row, i) => near(row.F, b.rows[i].F, row.effect));
   assert.equal(a.design, 'repeated measures: a (2) × b (3) (within), 8 subjects');
+});
+
+test('sphericity statistics that need more subjects are left out, not invented', () => {
+  // 3 subjects, 4 levels: error df 2 < p = 3, so no Mauchly test; ν ≤ p·ε̂ leaves no Huynh–Feldt ε̃.
+  const y = [1, 2, 4, 3, 2, 2, 5, 5, 1, 3, 3, 6];
+  const subject = ['s1', 's1', 's1', 's1', 's2', 's2', 's2', 's2', 's3', 's3', 's3', 's3'];
+  const w = ['a', 'b', 'c', 'd', 'a', 'b', 'c', 'd', 'a', 'b', 'c', 'd'];
+  const [row] = anovaRepeated({ y, subject, within: { w } }).rows;
+  assert.equal(row.mauchly, undefined);
+  assert.ok(row.epsilonGG! >= 1 / 3 && row.epsilonGG! <= 1);
+  assert.ok(row.pGG! > 0 && row.pGG! <= 1);
+  if (row.epsilonHF === undefined) assert.equal(row.pHF, undefined);
+  else assert.ok(row.epsilonHF > 0);
+});
+
+test('ANOVA rows become tests of a stats cell, and a family gets adjusted p-values', () => {
+  const r = createRng(4);
+  const rows = longData(r, 9);
+  const table = rm(rows);
+  const tests = adjustTests(table.rows.map(anovaRowTest), 'holm');
+  assert.deepEqual(tests.map((t) => t.name), ['F: g', 'F: a', 'F: g × a', 'F: b', 'F: g × b', 'F: a × b', 'F: g × a × b']);
+  assert.deepEqual(tests[1].df, [1, 7]);
+  assert.equal(tests[1].apa, table.rows[1].apa);
+  assert.deepEqual(tests.map((t) => t.pAdjusted), adjustP(table.rows.map((x) => x.p), 'holm'));
+  assert.match(tests[3].apa, /^F\(2, 14\) = \d+\.\d\d, p [<=] \.\d{3}, η²p = \.\d\d$/);
 });

@@ -4,7 +4,7 @@ export { StatsError, type StatsErrorCode } from './errors.js';
 export { describe, mean, variance } from './descriptives.js';
 export { welchT, studentT, pairedT, pairByItem, type TTestResult, type TTestOptions, type ItemValue } from './ttest.js';
 export { cohensD, hedgesG, cohensDz, hedgesJ, pooledSd, type EffectSize } from './effect.js';
-export { knobeDelta, type KnobeDelta, type KnobeDeltaOptions } from './knobe.js';
+export { knobeDelta, knobeDeltaPaired, type KnobeDelta, type KnobeDeltaOptions } from './knobe.js';
 export { anovaBetween, oneWayAnova, type BetweenData } from './anova.js';
 export { anovaRepeated, type RepeatedData, type RepeatedOptions } from './rm-anova.js';
 export type { AnovaEffectRow, AnovaTable, Mauchly } from './anova-types.js';

@@ -3,7 +3,7 @@
 // paired templates (values aligned by item).
 import type { Descriptives } from '../../common/results.js';
 import { describe } from './descriptives.js';
-import { pairedT, studentT, welchT, type TTestResult } from './ttest.js';
+import { pairByItem, pairedT, studentT, welchT, type ItemValue, type TTestResult } from './ttest.js';
 
 export interface KnobeDeltaOptions {
   design: 'independent' | 'paired';
@@ -32,4 +32,10 @@ export function knobeDelta(negative: ArrayLike<number>, positive: ArrayLike<numb
         ? studentT(negative, positive, { level })
         : welchT(negative, positive, { level });
   return { negative: neg, positive: pos, delta: { estimate: test.estimate, ci: test.ci }, test };
+}
+
+/** Paired templates: aligns the conditions by item (throws `unpaired` naming a lone item), then paired t. */
+export function knobeDeltaPaired(negative: readonly ItemValue[], positive: readonly ItemValue[], opts: { level?: number } = {}): KnobeDelta & { items: string[] } {
+  const pairs = pairByItem(negative, positive);
+  return { ...knobeDelta(pairs.negative, pairs.positive, { design: 'paired', level: opts.level }), items: pairs.items };
 }

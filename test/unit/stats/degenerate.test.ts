@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   StatsError, activationDifference, adjustP, anovaBetween, anovaRepeated, bootstrap, cohensD, cohensDz, describe,
-  fractionRemoved, knobeDelta, oneWayAnova, pairByItem, pairedT, studentT, welchT, type StatsErrorCode,
+  fractionRemoved, knobeDelta, knobeDeltaPaired, oneWayAnova, pairByItem, pairedT, studentT, welchT, type StatsErrorCode,
 } from '../../../src/core/stats/index.js';
 
 function fails(code: StatsErrorCode, fn: () => unknown, mentions?: string) {
@@ -92,4 +92,16 @@ test('multiple comparisons, bootstrap, patch fraction and activations refuse bad
   fails('design', () => activationDifference([v(1, 2)], [v(1, 2, 3)]), 'positive vector 0');
   fails('non-finite', () => activationDifference([v(1, NaN)], [v(1, 2)]));
   fails('zero-variance', () => activationDifference([v(1, -1), v(-1, 1)], [v(1, 2)]));
+});
+
+test('paired Δ_Knobe matches items whatever their order', () => {
+  const k = knobeDeltaPaired(
+    [{ item: 'a', value: 7 }, { item: 'b', value: 6 }, { item: 'c', value: 9 }],
+    [{ item: 'c', value: 5 }, { item: 'a', value: 4 }, { item: 'b', value: 4 }],
+  );
+  assert.deepEqual(k.items, ['a', 'b', 'c']);
+  assert.equal(k.delta.estimate, 3);
+  assert.equal(k.test.name, 'paired t');
+  assert.equal(k.test.df, 2);
+  fails('unpaired', () => knobeDeltaPaired([{ item: 'a', value: 1 }, { item: 'b', value: 2 }], [{ item: 'a', value: 1 }]), '"b"');
 });

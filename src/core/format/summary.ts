@@ -1,0 +1,54 @@
+// The text/markdown fallback shown beside a result's chart (and instead of it where the renderer
+// is unavailable): the few numbers a reader needs, in plain Markdown.
+import type { CellOutput, KnobeResult } from '../../common/results.js';
+
+const f = (x: number | undefined, digits = 2): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
+const ci = (c: [number, number] | undefined): string => (c ? `[${f(c[0])}, ${f(c[1])}]` : '');
+
+function body(r: KnobeResult): string[] {
+  switch (r.kind) {
+    case 'ratings': {
+      const lines = [`**Ratings** (${r.protocol}, scale ${r.scale[0]}–${r.scale[r.scale.length - 1]}, ${r.rows.length} rows)`, ''];
+      if (r.summary.length) {
+        lines.push('| model | negative | positive | Δ_Knobe | 95% CI | test |', '| --- | --- | --- | --- | --- | --- |');
+        for (const s of r.summary) lines.push(`| ${s.model} | ${f(s.negative.mean)} | ${f(s.positive.mean)} | ${f(s.delta.estimate)} | ${ci(s.delta.ci)} | ${s.test.apa} |`);
+      }
+      return lines;
+    }
+    case 'localization': {
+      const lines = [`**Localization** (positions: ${r.positions})`, ''];
+      const best = new Map<string, { layer: number; l2: number }>();
+      for (const row of r.rows) {
+        const k = `${row.model} ${row.site}`;
+        const b = best.get(k);
+        if (!b || row.l2 > b.l2) best.set(k, { layer: row.layer, l2: row.l2 });
+      }
+      for (const [k, b] of best) lines.push(`- ${k}: largest difference at layer ${b.layer} (‖δ‖ = ${f(b.l2, 3)})`);
+      return lines;
+    }
+    case 'sweep': {
+      const lines = [`**Patching** ${r.direction.replace('->', ' → ')}, mix ${f(r.mix)}: unpatched Δ_Knobe pretrained ${f(r.baseline.pretrained)}, fine-tuned ${f(r.baseline.finetuned)}`, ''];
+      const top = [...r.rows].sort((a, b) => b.fractionRemoved - a.fractionRemoved).slice(0, 5);
+      if (top.length) {
+        lines.push('| site | layers | Δ after patch | removed |', '| --- | --- | --- | --- |');
+        for (const p of top) lines.push(`| ${p.site} | ${p.label} | ${f(p.delta)} ${ci(p.ci)} | ${f(100 * p.fractionRemoved, 0)}% |`);
+      }
+      if (r.smallest) lines.push('', `Smallest set removing ≥ ${f(100 * r.smallest.target, 0)}%: ${r.smallest.site} layers ${r.smallest.layers.join(', ')} (${f(100 * r.smallest.fractionRemoved, 0)}%)`);
+      return lines;
+    }
+    case 'stats': {
+      const lines = [`**Statistics** (correction: ${r.correction})`, ''];
+      for (const t of r.tests) lines.push(`- ${t.name}: ${t.apa}`);
+      if (r.anova) for (const a of r.anova.rows) lines.push(`- ANOVA ${a.effect}: F(${a.df}, ${r.anova.residualDf}) = ${f(a.F)}, p = ${f(a.p, 3)}, η²p = ${f(a.partialEta2)}`);
+      return lines;
+    }
+  }
+}
+
+/** A short Markdown summary of a cell output, with its provenance in one line. */
+export function summaryMarkdown(output: CellOutput): string {
+  const p = output.provenance;
+  const synthetic = p.models.some((m) => m.synthetic) ? ' — synthetic demo pair: a positive control, not a finding' : '';
+  const models = p.models.map((m) => `${m.role} \`${m.source}\``).join(', ');
+  return [...body(output.result), '', `_${models}; ${p.date}; tool ${p.tool}${p.seed !== undefined ? `; seed ${p.seed}` : ''}${synthetic}_`].join('\n');
+}

@@ -477,6 +477,19 @@ def activation_fixture(rng):
     })
 
 
+def tails_fixture():
+    t_cases = [(0.0, 10), (1.3, 7), (-2.2, 40), (4.1, 38.2), (12.5, 30), (40.0, 563.7), (2.0, 1)]
+    f_cases = [(0.2, 3, 42), (1.0, 2, 46), (4.45, 3, 42), (283.6, 2, 564), (93.8, 1, 23), (3.27, 1.86, 27.8)]
+    c_cases = [(0.5, 2), (9.93, 5), (22.07, 2), (300.0, 9)]
+    write('tails', {
+        'source': 'scipy.stats t.sf (two-sided: 2·sf(|t|)), f.sf, chi2.sf',
+        'note': 'includes tails far below 1e-16, where 1 − cdf would round to 0',
+        't': [{'t': t, 'df': df, 'p': float(2 * stats.t.sf(abs(t), df))} for t, df in t_cases],
+        'F': [{'F': F, 'df1': a, 'df2': b, 'p': float(stats.f.sf(F, a, b))} for F, a, b in f_cases],
+        'chiSquare': [{'x': x, 'df': k, 'p': float(stats.chi2.sf(x, k))} for x, k in c_cases],
+    })
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(20251014)
@@ -494,6 +507,7 @@ def main():
     bootstrap_fixture(rng)
     activation_fixture(rng)
     three_way_fixture(rng)
+    tails_fixture()
 
 
 if __name__ == '__main__':

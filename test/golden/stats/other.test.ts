@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { close, closeAll, fixture } from './fixture.js';
-import { activationDifference, adjustP, bcaInterval, jackknife, quantileSorted, type PatchItem } from '../../../src/core/stats/index.js';
+import { activationDifference, adjustP, bcaInterval, chiSquareUpper, fUpper, jackknife, quantileSorted, tTwoSidedP, type PatchItem } from '../../../src/core/stats/index.js';
 
 test('multiple comparisons match statsmodels multipletests', () => {
   const f = fixture('multiple');
@@ -45,4 +45,11 @@ test('activation difference matches numpy', () => {
   close(r.l2, f.expected.l2, 'l2');
   close(r.cosine, f.expected.cosine, 'cosine');
   assert.ok(r.cosine < 1);
+});
+
+test('t, F and χ² tail probabilities match scipy, deep tails included', () => {
+  const f = fixture('tails');
+  for (const c of f.t) close(tTwoSidedP(c.t, c.df), c.p, `t(${c.df}) = ${c.t}`);
+  for (const c of f.F) close(fUpper(c.F, c.df1, c.df2), c.p, `F(${c.df1}, ${c.df2}) = ${c.F}`);
+  for (const c of f.chiSquare) close(chiSquareUpper(c.x, c.df), c.p, `χ²(${c.df}) = ${c.x}`);
 });

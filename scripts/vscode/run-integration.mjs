@@ -47,7 +47,7 @@ async function main() {
   let status = 1;
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(server.workbenchUrl);
+    await page.goto(server.workbenchUrl, { waitUntil: 'domcontentloaded', timeout: 180_000 });
     let printed = 0;
     const progress = join(out, 'progress.tap');
     const resultsFile = join(out, 'results.json');

@@ -33,7 +33,7 @@ describe('Knobe notebooks in VS Code (code-server + Chromium)', { timeout: 15 * 
     server = await startCodeServer({ codeServerDir, vsixes: [vsix], folder, home, settings: { 'workbench.colorTheme': 'Default Light Modern' } });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(server.workbenchUrl);
+    await page.goto(server.workbenchUrl, { waitUntil: 'domcontentloaded', timeout: 180_000 });
     await waitForWorkbench(page);
   });
 

@@ -110,3 +110,16 @@ export function outputJson(cell: vscode.NotebookCell, mime: string): any {
 export function diagnosticCode(d: vscode.Diagnostic): string | number | undefined {
   return typeof d.code === 'object' ? d.code.value : d.code;
 }
+
+/**
+ * Types a character and deletes it: the notebook is dirty with unchanged content, so the save
+ * goes through the serializer instead of being skipped.
+ */
+export async function touch(cell: vscode.TextDocument): Promise<void> {
+  const add = new vscode.WorkspaceEdit();
+  add.insert(cell.uri, new vscode.Position(0, 0), 'x');
+  assert.ok(await vscode.workspace.applyEdit(add), `edit ${cell.uri}`);
+  const remove = new vscode.WorkspaceEdit();
+  remove.delete(cell.uri, new vscode.Range(0, 0, 0, 1));
+  assert.ok(await vscode.workspace.applyEdit(remove), `revert ${cell.uri}`);
+}

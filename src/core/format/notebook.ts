@@ -88,9 +88,12 @@ function cellsOf(doc: KnobeDocument): PlainCell[] {
   return cells;
 }
 
+const lf = (s: string) => s.replace(/\r\n?/g, '\n');
+
+/** Unchanged since read; an editor that normalised the cell's line breaks changed nothing. */
 function unchanged(cell: PlainCell): boolean {
   const o = cell.metadata.knobe;
-  return !!o && o.value === cell.value && o.outputs === stableJson(cell.outputs);
+  return !!o && (o.value === cell.value || lf(o.value) === lf(cell.value)) && o.outputs === stableJson(cell.outputs);
 }
 
 /** The name on a cell text's fence line, for its output block. */

@@ -67,3 +67,10 @@ test('deleting cells keeps the rest intact', () => {
   assert.equal(t2, '%knobe 2\n\nA\n\n%%\n\nC\n');
   assert.deepEqual(toNotebook(t2).cells.map((c) => c.value), ['A', 'C']);
 });
+
+test('an editor that normalises line breaks in a cell changes nothing', () => {
+  const text = '%knobe 2\r\n\r\n::: pair p\r\npretrained: ./a\r\nfinetuned: ./b\r\n:::\r\n';
+  const nb = toNotebook(text);
+  nb.cells[0].value = nb.cells[0].value.replace(/\r\n/g, '\n');
+  assert.equal(fromNotebook(nb), text);
+});

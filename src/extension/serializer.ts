@@ -1,0 +1,75 @@
+// VS Code side of the notebook format: maps the plain cells of core/format/notebook.ts onto
+// vscode.NotebookData and back. All decisions about the text live in core, where they are tested.
+import * as vscode from 'vscode';
+import { mimeFor, RESULT_MIME_TYPES, type CellOutput } from '../common/results.js';
+import { fromNotebook, toNotebook, type NotebookMeta, type PlainCell } from '../core/format/notebook.js';
+import { summaryMarkdown } from '../core/format/summary.js';
+
+export const NOTEBOOK_TYPE = 'knobe-notebook';
+
+/** Decodes UTF-8 strictly: a file that is not UTF-8 is refused rather than silently altered on save. */
+function decodeUtf8(content: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(content);
+  } catch {
+    let i = 0;
+    const probe = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    // Find the first bad byte so the message can point at it.
+    for (let step = 1 << 20; step >= 1; step >>= 1) {
+      while (i + step <= content.length) {
+        try {
+          probe.decode(content.subarray(0, i + step));
+          i += step;
+        } catch {
+          break;
+        }
+      }
+    }
+    throw new Error(`This .knobe file is not valid UTF-8 (first bad byte near offset ${i}); open it with the text editor to repair it.`);
+  }
+}
+
+export function outputToVscode(output: CellOutput): vscode.NotebookCellOutput {
+  return new vscode.NotebookCellOutput([
+    vscode.NotebookCellOutputItem.json(output, mimeFor(output.result.kind)),
+    vscode.NotebookCellOutputItem.text(summaryMarkdown(output), 'text/markdown'),
+  ]);
+}
+
+function outputFromVscode(output: vscode.NotebookCellOutput): CellOutput | undefined {
+  const item = output.items.find((i) => RESULT_MIME_TYPES.includes(i.mime));
+  if (!item) return undefined;
+  return JSON.parse(new TextDecoder().decode(item.data)) as CellOutput;
+}
+
+export class KnobeSerializer implements vscode.NotebookSerializer {
+  deserializeNotebook(content: Uint8Array): vscode.NotebookData {
+    const nb = toNotebook(decodeUtf8(content));
+    const data = new vscode.NotebookData(
+      nb.cells.map((c) => {
+        const cell = new vscode.NotebookCellData(c.kind === 'markup' ? vscode.NotebookCellKind.Markup : vscode.NotebookCellKind.Code, c.value, c.language);
+        cell.outputs = c.outputs.map(outputToVscode);
+        cell.metadata = c.metadata;
+        return cell;
+      }),
+    );
+    data.metadata = { knobe: nb.metadata };
+    return data;
+  }
+
+  serializeNotebook(data: vscode.NotebookData): Uint8Array {
+    const meta = (data.metadata?.knobe as NotebookMeta | undefined) ?? { version: 2, eol: '\n' };
+    const cells: PlainCell[] = data.cells.map((c) => ({
+      kind: c.kind === vscode.NotebookCellKind.Markup ? 'markup' : 'code',
+      language: c.kind === vscode.NotebookCellKind.Markup ? 'markdown' : 'knobe',
+      value: c.value,
+      outputs: (c.outputs ?? []).map(outputFromVscode).filter((o): o is CellOutput => !!o),
+      metadata: (c.metadata as PlainCell['metadata']) ?? {},
+    }));
+    return new TextEncoder().encode(fromNotebook({ cells, metadata: meta }));
+  }
+}
+
+export function registerSerializer(): vscode.Disposable {
+  return vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new KnobeSerializer(), { transientOutputs: false });
+}

@@ -12,6 +12,7 @@ import type { ReportCell, ReportInput } from './types.js';
 
 // Nothing may be fetched or run: inline styles, inline SVG and data: images only.
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+const LONG_TABLE = 12;
 const KINDS: readonly KnobeResult['kind'][] = ['ratings', 'localization', 'sweep', 'stats'];
 
 function provenanceHtml(output: CellOutput): string {
@@ -23,7 +24,7 @@ function provenanceHtml(output: CellOutput): string {
     p.protocol && `protocol ${esc(p.protocol)}`,
     p.prompt && `prompt ${esc(p.prompt)}`,
     p.seed !== undefined && `seed ${esc(String(p.seed))}`,
-    `${esc(p.tool)}`,
+    `tool ${esc(p.tool)}`,
     esc(p.date),
     output.seconds !== undefined && `${output.seconds.toFixed(1)} s`,
     `hash ${esc(output.hash)}`,
@@ -66,8 +67,11 @@ async function cellHtml(cell: ReportCell, index: number): Promise<string> {
       out.push(`<div class="error" role="alert">output of cell ${esc(cell.name)} has an unknown result kind: ${esc(String(kind))}</div>`);
     } else {
       out.push(provenanceHtml(cell.output));
-      out.push(...summaryTables(cell.output.result).map(tableHtml));
       out.push(await chartsHtml(cell.output, index));
+      // Short tables are the summary a reader wants; long ones are the data behind a chart.
+      for (const t of summaryTables(cell.output.result)) {
+        out.push(t.rows.length > LONG_TABLE ? `<details class="data"><summary>${esc(t.caption)} (${t.rows.length} rows)</summary>${tableHtml(t)}</details>` : tableHtml(t));
+      }
     }
   }
   out.push('</section>');

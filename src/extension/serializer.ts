@@ -42,6 +42,25 @@ function outputFromVscode(output: vscode.NotebookCellOutput): CellOutput | undef
   return JSON.parse(new TextDecoder().decode(item.data)) as CellOutput;
 }
 
+function plainCell(kind: vscode.NotebookCellKind, value: string, outputs: readonly vscode.NotebookCellOutput[] | undefined, metadata: unknown): PlainCell {
+  const markup = kind === vscode.NotebookCellKind.Markup;
+  return {
+    kind: markup ? 'markup' : 'code',
+    language: markup ? 'markdown' : 'knobe',
+    value,
+    outputs: (outputs ?? []).map(outputFromVscode).filter((o): o is CellOutput => !!o),
+    metadata: (metadata as PlainCell['metadata']) ?? {},
+  };
+}
+
+const metaOf = (m: { [key: string]: unknown } | undefined): NotebookMeta => (m?.knobe as NotebookMeta | undefined) ?? { version: 2, eol: '\n' };
+
+/** The `.knobe` text an open notebook would be saved as (its current, possibly unsaved, cells). */
+export function notebookText(notebook: vscode.NotebookDocument): string {
+  const cells = notebook.getCells().map((c) => plainCell(c.kind, c.document.getText(), c.outputs, c.metadata));
+  return fromNotebook({ cells, metadata: metaOf(notebook.metadata) });
+}
+
 export class KnobeSerializer implements vscode.NotebookSerializer {
   deserializeNotebook(content: Uint8Array): vscode.NotebookData {
     const nb = toNotebook(decodeUtf8(content));
@@ -58,15 +77,8 @@ export class KnobeSerializer implements vscode.NotebookSerializer {
   }
 
   serializeNotebook(data: vscode.NotebookData): Uint8Array {
-    const meta = (data.metadata?.knobe as NotebookMeta | undefined) ?? { version: 2, eol: '\n' };
-    const cells: PlainCell[] = data.cells.map((c) => ({
-      kind: c.kind === vscode.NotebookCellKind.Markup ? 'markup' : 'code',
-      language: c.kind === vscode.NotebookCellKind.Markup ? 'markdown' : 'knobe',
-      value: c.value,
-      outputs: (c.outputs ?? []).map(outputFromVscode).filter((o): o is CellOutput => !!o),
-      metadata: (c.metadata as PlainCell['metadata']) ?? {},
-    }));
-    return new TextEncoder().encode(fromNotebook({ cells, metadata: meta }));
+    const cells = data.cells.map((c) => plainCell(c.kind, c.value, c.outputs, c.metadata));
+    return new TextEncoder().encode(fromNotebook({ cells, metadata: metaOf(data.metadata) }));
   }
 }
 

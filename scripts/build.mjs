@@ -11,6 +11,9 @@ const common = {
   minify: production,
   logLevel: 'warning',
   legalComments: 'none',
+  // vega-canvas's node entry awaits an optional `canvas` import at top level, which a cjs bundle
+  // cannot hold; its browser entry returns no canvas outside a page, and vega then estimates text.
+  alias: { 'vega-canvas': './node_modules/vega-canvas/build/vega-canvas.browser.js' },
 };
 
 const builds = [

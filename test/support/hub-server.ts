@@ -32,6 +32,9 @@ export class HubServer {
   requireToken?: string;
   /** Answer ranged requests with the whole file (200), as some proxies do. */
   ignoreRange = false;
+  /** Redirect LFS downloads to another origin (localhost instead of 127.0.0.1), as the Hub
+   *  redirects to its CDN; the CDN, like the Hub's signed URLs, needs no token. */
+  crossOriginCdn = false;
   private readonly repos = new Map<string, Repo>();
   private readonly kills = new Map<string, number>();
   private readonly substitutes = new Map<string, Buffer>();
@@ -95,6 +98,7 @@ export class HubServer {
     this.substitutes.clear();
     this.advertisedSizes.clear();
     this.ignoreRange = false;
+    this.crossOriginCdn = false;
     this.requireToken = undefined;
   }
 
@@ -118,7 +122,8 @@ export class HubServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', this.url);
     this.requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers });
-    if (this.requireToken !== undefined && req.headers.authorization !== `Bearer ${this.requireToken}`) {
+    const toCdn = url.pathname.startsWith('/cdn/');
+    if (!toCdn && this.requireToken !== undefined && req.headers.authorization !== `Bearer ${this.requireToken}`) {
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"Invalid credentials in Authorization header"}');
       return;
     }
@@ -157,7 +162,8 @@ export class HubServer {
     }
     if (f.lfs) {
       res.writeHead(302, {
-        location: `/cdn/${f.sha256}/${encodeURIComponent(name)}`, 'x-repo-commit': commit,
+        location: `${this.crossOriginCdn ? this.url.replace('127.0.0.1', 'localhost') : ''}/cdn/${f.sha256}/${encodeURIComponent(name)}`,
+        'x-repo-commit': commit,
         'x-linked-etag': `"${f.sha256}"`, 'x-linked-size': String(f.content.length), etag: `"${f.gitOid}"`,
       }).end();
       return;

@@ -7,6 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseConfig } from './config.js';
 import { CheckpointError } from './errors.js';
 import { combineDigests, sha256File } from './hash.js';
+import { DEFAULT_HUB_ENDPOINT, downloadModel, type HubDownloadOptions } from './hub.js';
 import { READABLE_DTYPES, readSafetensors, type SafetensorsFile, type TensorCatalog, type TensorInfo } from './safetensors.js';
 import type { ModelConfig, WeightTensor } from './types.js';
 
@@ -25,7 +26,13 @@ export interface Checkpoint {
   sha256: string;
   /** The files the hash covers, relative to dir. */
   files: string[];
+  /** Where the folder came from, for provenance (set by loadModel). */
+  origin?: CheckpointOrigin;
 }
+
+export type CheckpointOrigin =
+  | { kind: 'local'; path: string }
+  | { kind: 'hub'; repo: string; revision: string; commit: string; endpoint: string };
 
 export interface ExpectedWeight {
   name: string;
@@ -265,6 +272,29 @@ export async function hashFiles(dir: string, files: string[]): Promise<string> {
   const parts: Record<string, string> = {};
   for (const f of files) parts[f] = await sha256File(join(dir, f));
   return combineDigests(parts);
+}
+
+export interface ModelSourceOptions extends LoadOptions, Omit<HubDownloadOptions, 'cacheDir'> {
+  /** Where hf: sources are cached; required for them. */
+  cacheDir?: string;
+}
+
+/**
+ * Loads a checkpoint named by a model source: `hf:org/name[@revision]` (downloaded into the
+ * cache first) or a folder path.
+ */
+export async function loadModel(source: string, options: ModelSourceOptions = {}): Promise<Checkpoint> {
+  if (source.startsWith('hf:')) {
+    if (!options.cacheDir) {
+      throw new CheckpointError('invalid-source', `${source}: no model cache folder is configured for Hub downloads`, { name: source });
+    }
+    const got = await downloadModel(source, { ...options, cacheDir: options.cacheDir });
+    const ck = await loadCheckpoint(got.dir, options);
+    const endpoint = options.endpoint ?? DEFAULT_HUB_ENDPOINT;
+    return { ...ck, origin: { kind: 'hub', repo: got.repo, revision: got.revision, commit: got.commit, endpoint } };
+  }
+  const ck = await loadCheckpoint(source, options);
+  return { ...ck, origin: { kind: 'local', path: ck.dir } };
 }
 
 // ---- pairs ------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CheckpointError, type CheckpointErrorCode } from './errors.js';
 import { rememberSha256, sha256File } from './hash.js';
 
@@ -125,13 +125,27 @@ function readRef(root: string, revision: string): string | undefined {
   return COMMIT.test(v) ? v : undefined;
 }
 
-/** Downloads (or finds in the cache) the checkpoint files of `source`. */
+const inflight = new Map<string, Promise<HubDownload>>();
+
+/**
+ * Downloads (or finds in the cache) the checkpoint files of `source`. Concurrent calls for the
+ * same model and cache share one download (progress goes to the first caller's callback).
+ */
 export async function downloadModel(source: string | HubSource, options: HubDownloadOptions): Promise<HubDownload> {
   const src = typeof source === 'string' ? parseHubSource(source) : source;
   if (!options.refresh) {
     const cached = cachedSnapshot(options.cacheDir, src);
     if (cached) return cached;
   }
+  const key = `${resolve(options.cacheDir)}\0${src.repo}\0${src.revision}`;
+  const running = inflight.get(key);
+  if (running) return running;
+  const p = fetchModel(src, options).finally(() => inflight.delete(key));
+  inflight.set(key, p);
+  return p;
+}
+
+async function fetchModel(src: HubSource, options: HubDownloadOptions): Promise<HubDownload> {
   const client = new HubClient(options.endpoint ?? DEFAULT_HUB_ENDPOINT, options.token ?? process.env.HF_TOKEN, options.signal);
   const label = `hf:${src.repo}@${src.revision}`;
   const info = await client.revisionInfo(src, label);

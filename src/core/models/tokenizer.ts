@@ -174,6 +174,28 @@ export class ModelTokenizer {
   }
 }
 
+/**
+ * Token ids of `text` under both tokenizers, which must agree: activations can only be patched
+ * position by position when both models see the same tokens. Throws `pair-mismatch` naming the
+ * prompt and the first position where they differ.
+ */
+export function sameTokenization(a: ModelTokenizer, b: ModelTokenizer, text: string, options: EncodeOptions = {}): number[] {
+  const ea = a.encodeWithTokens(text, options);
+  const eb = b.encodeWithTokens(text, options);
+  const n = Math.max(ea.ids.length, eb.ids.length);
+  for (let i = 0; i < n; i++) {
+    if (ea.ids[i] !== eb.ids[i]) {
+      const side = (e: Encoded): string => (i < e.ids.length ? `${JSON.stringify(e.tokens[i])} (${e.ids[i]})` : 'the end');
+      throw new CheckpointError(
+        'pair-mismatch',
+        `the prompt ${preview(text)} tokenizes differently in the two models: at position ${i}, ${side(ea)} in ${a.source} vs ${side(eb)} in ${b.source}`,
+        { name: text },
+      );
+    }
+  }
+  return ea.ids;
+}
+
 function preview(text: string): string {
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { loadCheckpoint } from '../../../src/core/models/checkpoint.js';
+import { loadCheckpoint, loadModel } from '../../../src/core/models/checkpoint.js';
 import { CheckpointError, type CheckpointErrorCode } from '../../../src/core/models/errors.js';
 import { downloadModel, parseHubSource, type DownloadProgress } from '../../../src/core/models/hub.js';
 import { writeTestCheckpoint } from '../../support/checkpoints.js';
@@ -92,6 +92,19 @@ test('a download reports progress, pins the revision and a second load makes no 
   assert.equal((await downloadModel('hf:lab/tiny-llama', { cacheDir, endpoint: hub.url })).commit, commit);
   assert.equal((await downloadModel('hf:lab/tiny-llama', { cacheDir, endpoint: hub.url, refresh: true })).commit, next);
   assert.equal(readFileSync(join(cacheDir, 'models--lab--tiny-llama', 'refs', 'main'), 'utf8'), next);
+});
+
+test('concurrent loads of one model share one download', async () => {
+  hub.addCommit('lab/shared', repoFiles('llama', { seed: 31 }));
+  const cacheDir = freshCache();
+  const mark = hub.requests.length;
+  const [a, b] = await Promise.all([
+    downloadModel('hf:lab/shared', { cacheDir, endpoint: hub.url }),
+    downloadModel('hf:lab/shared', { cacheDir, endpoint: hub.url }),
+  ]);
+  assert.equal(a.dir, b.dir);
+  assert.equal(hub.requests.slice(mark).filter((r) => r.path.includes('/revision/')).length, 1);
+  assert.equal(hub.requests.slice(mark).filter((r) => r.path.startsWith('/cdn/')).length, 1);
 });
 
 test('an interrupted transfer resumes with a Range request and ends byte-identical', async () => {
@@ -193,8 +206,17 @@ test('the token is sent as a header and written nowhere', async () => {
     const mark = hub.requests.length;
     const got = await downloadModel('hf:lab/gated', { cacheDir, endpoint: hub.url, token });
     const seen = hub.requests.slice(mark);
-    assert.ok(seen.length >= 5);
+    assert.ok(seen.length >= 6);
     assert.ok(seen.every((r) => r.headers.authorization === `Bearer ${token}`));
+
+    // A redirect to another origin (the Hub's CDN) does not carry the token along.
+    hub.crossOriginCdn = true;
+    const mark2 = hub.requests.length;
+    await downloadModel('hf:lab/gated', { cacheDir: freshCache(), endpoint: hub.url, token });
+    const cdn = hub.requests.slice(mark2).filter((r) => r.path.startsWith('/cdn/'));
+    assert.equal(cdn.length, 1);
+    assert.equal(cdn[0].headers.host?.startsWith('localhost:'), true);
+    assert.equal(cdn[0].headers.authorization, undefined);
     for (const f of allFiles(cacheDir)) assert.ok(!readFileSync(f).includes(token), relative(cacheDir, f));
     assert.ok(!JSON.stringify(got).includes(token));
 
@@ -239,4 +261,15 @@ test('a cancelled download stops with an error and keeps its partial file for la
   const got = await downloadModel('hf:lab/cancel', { cacheDir, endpoint: hub.url });
   assert.ok(readFileSync(join(got.dir, 'model.safetensors')).equals(files['model.safetensors']));
   writeFileSync(join(root, 'unused'), '');
+});
+
+test('loadModel takes a Hub source or a folder and records where it came from', async () => {
+  const commit = hub.addCommit('lab/source', repoFiles('qwen2', { seed: 41 }));
+  const cacheDir = freshCache();
+  const fromHub = await loadModel('hf:lab/source', { cacheDir, endpoint: hub.url });
+  assert.deepEqual(fromHub.origin, { kind: 'hub', repo: 'lab/source', revision: 'main', commit, endpoint: hub.url });
+  const local = await loadModel(fromHub.dir);
+  assert.deepEqual(local.origin, { kind: 'local', path: fromHub.dir });
+  assert.equal(local.sha256, fromHub.sha256);
+  await expectError(loadModel('hf:lab/source', { endpoint: hub.url }), 'invalid-source', 'hf:lab/source', 'cache');
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckpointError, type CheckpointErrorCode } from '../../../src/core/models/errors.js';
-import { loadTokenizer, ModelTokenizer } from '../../../src/core/models/tokenizer.js';
+import { loadTokenizer, ModelTokenizer, sameTokenization } from '../../../src/core/models/tokenizer.js';
 import { byteLevelBpeTokenizer, wordLevelTokenizer, writeTestCheckpoint } from '../../support/checkpoints.js';
 
 // The test BPE vocabulary: byte b has id b; then merges in order: " 0"…" 9" are 256…265,
@@ -110,4 +110,15 @@ test('a tokenizer that cannot work is a tokenizer-error naming it', () => {
   const noUnk = new ModelTokenizer({ ...wordLevelTokenizer(['a'], ['<s>']), model: { type: 'WordLevel', vocab: { '<s>': 0, a: 1 } } }, {}, 'wl');
   expectError(() => noUnk.encode('a zebra'), 'tokenizer-error', 'wl', '"zebra"');
   expectError(() => bpe.decode([1, size + 5]), 'tokenizer-error', `id ${size + 5}`);
+});
+
+test('a pair must tokenize a prompt identically', () => {
+  const a = new ModelTokenizer(byteLevelBpeTokenizer({ bos: '<|bos|>' }), {}, 'models/pre');
+  const b = new ModelTokenizer(byteLevelBpeTokenizer({ bos: '<|bos|>' }), {}, 'models/fine');
+  assert.deepEqual(sameTokenization(a, b, ' the chairman'), [BOS, 268, 276]);
+  const c = new ModelTokenizer(byteLevelBpeTokenizer({ bos: '<|bos|>', words: [' the'] }), {}, 'models/other');
+  expectError(() => sameTokenization(a, c, ' the chairman said', { addSpecialTokens: false }), 'pair-mismatch',
+    '" the chairman said"', 'position 1', '"Ġchairman" (276) in models/pre', '"Ġ" (32) in models/other');
+  const d = new ModelTokenizer(byteLevelBpeTokenizer({ bos: '<|bos|>' }), { add_bos_token: false }, 'models/nobos');
+  expectError(() => sameTokenization(a, d, ' the'), 'pair-mismatch', 'position 0', 'models/nobos');
 });

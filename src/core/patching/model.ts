@@ -1,0 +1,64 @@
+// What the patcher and the scorers need from a model, as narrow interfaces: the layer-wise steps
+// (to resume a forward pass at any layer and reuse cached keys/values) and a full forward with
+// hook replacement (the plain path). The runtime's LoadedModel is adapted to these in adapter.ts;
+// tests may supply any other implementation of the same maths.
+
+/** A dense activation, row-major; residual-stream activations are [batch, seq, hidden]. */
+export interface Act {
+  data: Float32Array;
+  dims: number[];
+}
+
+/** Cached keys and values of one layer, each [batch, kvHeads, columns, headDim]. */
+export interface KV {
+  key: Act;
+  value: Act;
+}
+
+/**
+ * A segment of a left-padded batch: `length` new columns after `past` cached ones (the runtime's
+ * Batch has exactly this shape).
+ */
+export interface StepBatch {
+  readonly size: number;
+  readonly length: number;
+  readonly past: number;
+  /** [B, S] token ids. */
+  readonly inputIds: BigInt64Array;
+  /** [B, S] position of each token within its prompt. */
+  readonly positionIds: BigInt64Array;
+  /** [B, P + S] 1 where a column holds a real token. */
+  readonly keyMask: Uint8Array;
+}
+
+export interface StepModel {
+  readonly numLayers: number;
+  readonly hiddenSize: number;
+  readonly vocabSize: number;
+  /** kvHeads × headDim: the width of one column of one layer's keys (or values). */
+  readonly kvWidth: number;
+  /** hook_embed for the segment's new columns. */
+  embed(batch: StepBatch): Promise<Act>;
+  /** attn_out for the new columns and the layer's keys/values over past + new columns. */
+  attention(layer: number, residPre: Act, batch: StepBatch, past?: KV): Promise<{ attnOut: Act; present: KV }>;
+  mlp(layer: number, residMid: Act): Promise<Act>;
+  /** Logits [B, S', V] at the last column (S' = 1) or at every column. */
+  logits(residPost: Act, at: 'last' | 'all'): Promise<Act>;
+}
+
+export interface HookedRunOptions {
+  /** Hook names whose activations to return. */
+  collect?: string[];
+  /** Called at every hook in order; a returned activation replaces the hook's value. */
+  replace?: (hook: string, act: Act) => Act | undefined;
+  logitsAt: 'last' | 'all';
+}
+
+export interface HookedModel {
+  run(batch: StepBatch, opts: HookedRunOptions): Promise<{ logits: Act; collected: Map<string, Act> }>;
+}
+
+export type PatchableModel = StepModel & HookedModel;
+
+/** Bytes held by an activation. */
+export const actBytes = (a: Act) => a.data.byteLength;

@@ -24,7 +24,10 @@ export interface AnovaEffectRow extends AnovaRow {
   epsilonGG?: number;
   epsilonHF?: number;
   mauchly?: Mauchly;
+  /** Uncorrected APA line. */
   apa: string;
+  /** APA line with Greenhouse–Geisser-corrected df and p: "F(1.6, 37.4) = 4.45, p = .019, η²p = .24". */
+  apaGG?: string;
 }
 
 export interface AnovaTable {

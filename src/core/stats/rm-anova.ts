@@ -17,6 +17,7 @@ import { LeastSquares } from './linalg.js';
 import { helmert, makeFactor, sumColumns, terms, type Factor } from './design.js';
 import { chiSquareUpper, fUpper } from './dist.js';
 import { effectRow } from './anova.js';
+import { formatF } from './apa.js';
 import type { AnovaEffectRow, AnovaTable, Mauchly } from './anova-types.js';
 
 export interface RepeatedData {
@@ -211,6 +212,7 @@ export function anovaRepeated(data: RepeatedData, opts: RepeatedOptions = {}): A
       for (const r of inter ? [main, inter] : [main]) {
         r.epsilonGG = sph.gg;
         r.pGG = fUpper(r.F, r.df * sph.gg, r.dfError * sph.gg);
+        r.apaGG = formatF(r.F, r.df * sph.gg, r.dfError * sph.gg, r.pGG, r.partialEta2);
         if (sph.hf !== undefined) {
           r.epsilonHF = sph.hf;
           const hf = Math.min(1, sph.hf);

@@ -141,3 +141,25 @@ test('ANOVA rows become tests of a stats cell, and a family gets adjusted p-valu
   assert.deepEqual(tests.map((t) => t.pAdjusted), adjustP(table.rows.map((x) => x.p), 'holm'));
   assert.match(tests[3].apa, /^F\(2, 14\) = \d+\.\d\d, p [<=] \.\d{3}, η²p = \.\d\d$/);
 });
+
+test("the paper's design: 283 repeated units in a 2 × 3 within design give F(2, 564) for the interaction", () => {
+  const r = createRng(283);
+  const y: number[] = [], subject: string[] = [], version: string[] = [], model: string[] = [];
+  const lift: Record<string, number> = { llama: 2.5, mistral: 1.5, gemma: 3.5 };
+  for (let i = 0; i < 283; i++) {
+    const u = normal(r);
+    for (const v of ['pretrained', 'finetuned']) for (const m of ['llama', 'mistral', 'gemma']) {
+      y.push(5 + u + (v === 'finetuned' ? lift[m] : 0.2) + normal(r));
+      subject.push(`sample${i}`);
+      version.push(v);
+      model.push(m);
+    }
+  }
+  const t = anovaRepeated({ y, subject, within: { version, model } });
+  const inter = t.rows[2];
+  assert.equal(inter.effect, 'version × model');
+  assert.deepEqual([inter.df, inter.dfError], [2, 564]);
+  assert.ok(inter.p < 1e-20 && inter.partialEta2 > 0.3);
+  assert.match(inter.apa, /^F\(2, 564\) = \d+\.\d\d, p < \.001, η²p = \.\d\d$/);
+  assert.match(inter.apaGG!, /^F\(\d\.\d, \d+\.\d\) = /);
+});

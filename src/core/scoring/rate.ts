@@ -60,7 +60,7 @@ export async function rateExpected(
   model: StepModel,
   set: AnswerSet,
   prompts: number[][],
-  opts: { batchSize?: number; padId?: number; signal?: AbortSignal } = {},
+  opts: { batchSize?: number; padId?: number; signal?: AbortSignal; onBatch?: (prompts: number) => void } = {},
 ): Promise<AnswerScores[]> {
   const size = opts.batchSize ?? 8;
   const out: AnswerScores[] = [];
@@ -68,8 +68,10 @@ export async function rateExpected(
     throwIfCancelled(opts.signal);
     const batch = promptBatch(prompts.slice(i, i + size), opts.padId);
     const kvs: KV[] = [];
-    const final = await forward(model, batch, { onPresent: (l, kv) => (kvs[l] = kv) });
+    const keep = set.contexts.length > 1;
+    const final = await forward(model, batch, { onPresent: keep ? (l, kv) => (kvs[l] = kv) : undefined });
     out.push(...(await scoreFinal(model, set, batch, final, (l) => kvs[l])));
+    opts.onBatch?.(batch.size);
   }
   return out;
 }

@@ -1,6 +1,23 @@
-// Notebook renderer entry point (activation boilerplate); drawing lives in render.ts.
-export const activate = () => ({
-  renderOutputItem(item: { json(): unknown }, element: HTMLElement) {
-    element.textContent = JSON.stringify(item.json());
-  },
-});
+// Notebook renderer entry point: activation boilerplate only; drawing lives in render.ts.
+import type { ActivationFunction } from 'vscode-notebook-renderer';
+import { fallbackElement } from './fallback.js';
+import { OutputRegistry } from './render.js';
+
+export const activate: ActivationFunction = () => {
+  const outputs = new OutputRegistry(document.body);
+  return {
+    renderOutputItem(item, element, signal) {
+      let data: unknown;
+      try {
+        data = item.json();
+      } catch (err) {
+        element.replaceChildren(fallbackElement(new Error(`the output is not valid JSON: ${err instanceof Error ? err.message : String(err)}`), undefined));
+        return;
+      }
+      return outputs.render(item.id, data, element, signal);
+    },
+    disposeOutputItem(id) {
+      outputs.dispose(id);
+    },
+  };
+};

@@ -18,7 +18,7 @@ export interface ChartTheme {
     positive: string;
     /** The `smallest` layer set of a sweep. */
     highlight: string;
-    /** One colour per hook site, in the order sites first appear. */
+    /** One colour per hook site, in the order sites first appear (purple is the fine-tuned line's). */
     sites: string[];
   };
   /** A vega scheme name for heatmaps, ordered low → high. */
@@ -38,7 +38,7 @@ export const lightTheme: ChartTheme = {
     negative: '#cf222e',
     positive: '#1a7f37',
     highlight: '#bf8700',
-    sites: ['#0969da', '#bc4c00', '#8250df', '#1a7f37', '#cf222e'],
+    sites: ['#0969da', '#bc4c00', '#1a7f37', '#9a6700', '#cf222e'],
   },
   heatScheme: 'blues',
 };
@@ -56,7 +56,7 @@ export const darkTheme: ChartTheme = {
     negative: '#f14c4c',
     positive: '#89d185',
     highlight: '#cca700',
-    sites: ['#3794ff', '#f6a05b', '#c586c0', '#89d185', '#f14c4c'],
+    sites: ['#3794ff', '#f6a05b', '#89d185', '#cca700', '#f14c4c'],
   },
   heatScheme: 'viridis',
 };

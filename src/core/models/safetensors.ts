@@ -191,7 +191,8 @@ export class SafetensorsFile implements TensorCatalog {
         { path: this.file, name },
       );
     }
-    const bytes = new Uint8Array(t.end - t.start);
+    const width = DTYPE_BYTES[t.dtype];
+    const out = new Float32Array((t.end - t.start) / width);
     // Open per read: a WeightSource has no close(), and a handful of opens per model is cheap.
     let fd: number;
     try {
@@ -204,16 +205,33 @@ export class SafetensorsFile implements TensorCatalog {
       if (nowSize !== this.size) {
         throw corrupt(this.file, `file changed size from ${this.size} to ${nowSize} bytes since its header was read`, name);
       }
-      let done = 0;
-      while (done < bytes.length) {
-        const got = readSync(fd, bytes, done, bytes.length - done, t.start + done);
-        if (got === 0) throw corrupt(this.file, `unexpected end of file after ${done} of ${bytes.length} bytes`, name);
-        done += got;
+      const readAll = (into: Uint8Array, position: number): void => {
+        let done = 0;
+        while (done < into.length) {
+          const got = readSync(fd, into, done, into.length - done, position + done);
+          if (got === 0) throw corrupt(this.file, `unexpected end of file at byte ${position + done}`, name);
+          done += got;
+        }
+      };
+      if (t.dtype === 'F32') {
+        assertLittleEndianHost();
+        readAll(new Uint8Array(out.buffer), t.start);
+      } else {
+        // Convert through a small reused buffer: the fp32 result is the only large allocation,
+        // which halves peak memory and the pages touched for a multi-gigabyte embedding.
+        const scratch = scratchBuffer();
+        const perChunk = Math.floor(scratch.length / width);
+        for (let i = 0; i < out.length; i += perChunk) {
+          const count = Math.min(perChunk, out.length - i);
+          const chunk = scratch.subarray(0, count * width);
+          readAll(chunk, t.start + i * width);
+          convertInto(chunk, t.dtype, out, i);
+        }
       }
     } finally {
       closeSync(fd);
     }
-    return { shape: [...t.shape], data: toFloat32(bytes, t.dtype) };
+    return { shape: [...t.shape], data: out };
   }
 }
 
@@ -226,6 +244,11 @@ export function readSafetensors(file: string): SafetensorsFile {
 function assertLittleEndianHost(): void {
   // Typed arrays use the host's byte order; safetensors is little-endian.
   if (endianness() !== 'LE') throw new Error('safetensors I/O needs a little-endian host');
+}
+
+let scratch: Uint8Array | undefined;
+function scratchBuffer(): Uint8Array {
+  return (scratch ??= new Uint8Array(1 << 20));
 }
 
 let f16Table: Float32Array | undefined;
@@ -245,30 +268,34 @@ function halfToFloatTable(): Float32Array {
 
 /** Converts little-endian bytes of a float dtype to a fresh Float32Array. */
 export function toFloat32(bytes: Uint8Array, dtype: SafetensorsDtype): Float32Array {
+  const out = new Float32Array(bytes.byteLength / DTYPE_BYTES[dtype]);
+  convertInto(bytes, dtype, out, 0);
+  return out;
+}
+
+/** Writes the values of `bytes` (little-endian `dtype`) into `out` from index `at`. */
+function convertInto(bytes: Uint8Array, dtype: SafetensorsDtype, out: Float32Array, at: number): void {
   assertLittleEndianHost();
   const aligned = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
   switch (dtype) {
-    case 'F32': {
-      const out = new Float32Array(aligned.byteLength / 4);
-      new Uint8Array(out.buffer).set(aligned);
-      return out;
-    }
+    case 'F32':
+      out.set(new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 4), at);
+      return;
     case 'F64':
-      return Float32Array.from(new Float64Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 8));
+      out.set(new Float64Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 8), at);
+      return;
     case 'F16': {
       const src = new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2);
       const table = halfToFloatTable();
-      const out = new Float32Array(src.length);
-      for (let i = 0; i < src.length; i++) out[i] = table[src[i]];
-      return out;
+      for (let i = 0; i < src.length; i++) out[at + i] = table[src[i]];
+      return;
     }
     case 'BF16': {
       // bf16 is the top half of an fp32 bit pattern.
       const src = new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2);
-      const out = new Float32Array(src.length);
-      const bits = new Uint32Array(out.buffer);
-      for (let i = 0; i < src.length; i++) bits[i] = src[i] << 16;
-      return out;
+      const bits = new Uint32Array(out.buffer, out.byteOffset, out.length);
+      for (let i = 0; i < src.length; i++) bits[at + i] = src[i] << 16;
+      return;
     }
     default:
       throw new Error(`dtype ${dtype} is not a float type`);

@@ -98,6 +98,23 @@ test('round trip keeps F32 exactly and F16/BF16 at their precision', () => {
   assert.equal(b[17], Infinity);
 });
 
+test('tensors larger than the conversion buffer convert in pieces without seams', () => {
+  const file = fresh();
+  const n = 700_001; // over 1 MiB in 16-bit types, and odd
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = ((i * 7919) % 2003) / 64 - 15;
+  writeSafetensors(file, { h: { shape: [n], data, dtype: 'F16' }, b: { shape: [n], data, dtype: 'BF16' }, f: { shape: [n], data } });
+  const st = readSafetensors(file);
+  // These values are exact in fp16 (multiples of 1/64 below 32) but bf16 keeps 8 bits.
+  assert.deepEqual(st.get('h').data, data);
+  assert.deepEqual(st.get('f').data, data);
+  const b = st.get('b').data;
+  for (let i = 0; i < n; i++) {
+    const want = Math.fround(data[i]);
+    if (Math.abs(b[i] - want) > Math.abs(want) * 2 ** -8) assert.fail(`bf16 value ${i}: ${b[i]} vs ${want}`);
+  }
+});
+
 test('a file laid out by hand per the specification is read', () => {
   // Little-endian fp32 1.5 and -2, then bf16 0.5, then fp16 -3.
   const data = Buffer.alloc(12);

@@ -1,5 +1,8 @@
 // A one-line progress bar on stderr for long runs; falls back to plain lines when stderr is not a TTY
 // (CI logs), printing at most one line per cell per 10% so logs stay readable.
+import { formatSeconds } from '../common/time.js';
+
+export { formatSeconds };
 export interface ProgressEvent {
   cell: string;
   done: number;
@@ -34,11 +37,4 @@ export class ProgressBar {
     if (this.stream.isTTY) this.stream.write('\r\x1b[K');
     if (line) this.stream.write(line + '\n');
   }
-}
-
-export function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  if (s < 60) return `${Math.max(0, Math.round(s))}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }

@@ -1,0 +1,58 @@
+// The hash a result is stored under: everything the result depends on — the cell's own text, the
+// texts of the cells it reads (transitively), the models' content hashes and the tool version.
+// Equal hash → the stored result is what a re-run would compute, so it is reused.
+import { createHash } from 'node:crypto';
+import { cellByName, wordText, type KnobeCell, type KnobeDocument } from '../format/nodes.js';
+import { TOOL_VERSION } from './version.js';
+
+/** The cell's own text: the fenced block, without its output block. */
+export function cellSource(doc: KnobeDocument, cell: KnobeCell): string {
+  const end = cell.output ? cell.output.start : cell.end;
+  return doc.text.slice(cell.start, end).replace(/\r\n?/g, '\n').trimEnd();
+}
+
+/** Names of the cells a cell reads, in the order they are read. */
+export function referencesOf(doc: KnobeDocument, cell: KnobeCell): string[] {
+  const value = (key: string) => cell.entries.find((e) => e.name === key)?.value.trim();
+  const names: string[] = [];
+  const add = (n: string | undefined) => n && !names.includes(n) && names.push(n);
+  switch (cell.kind) {
+    case 'ratings':
+    case 'localize': {
+      add(value('scenarios'));
+      const pair = value('pair') ?? wordText(doc.cells.find((c): c is KnobeCell => c._type === 'knobe' && c.kind === 'pair')?.name);
+      add(pair);
+      break;
+    }
+    case 'sweep': {
+      add(value('ratings'));
+      const top = value('top');
+      if (top) add(/\bof\s+(\S+)/.exec(top)?.[1]);
+      break;
+    }
+    case 'stats':
+      for (const n of (value('ratings') ?? '').split(',')) add(n.trim() || undefined);
+      break;
+  }
+  return names;
+}
+
+/** Hash of a cell and everything it reads. `modelHashes` are the content hashes of the pair it uses. */
+export function cellHash(doc: KnobeDocument, cell: KnobeCell, modelHashes: string[]): string {
+  const h = createHash('sha256');
+  h.update(`knobe-lab ${TOOL_VERSION}\n`);
+  const seen = new Set<string>();
+  const visit = (c: KnobeCell) => {
+    const name = wordText(c.name) ?? '';
+    if (seen.has(name)) return;
+    seen.add(name);
+    h.update(`cell ${name}\n${cellSource(doc, c)}\n`);
+    for (const ref of referencesOf(doc, c)) {
+      const dep = cellByName(doc, ref);
+      if (dep) visit(dep);
+    }
+  };
+  visit(cell);
+  for (const m of modelHashes) h.update(`model ${m}\n`);
+  return h.digest('hex').slice(0, 16);
+}

@@ -1,0 +1,118 @@
+// A ratings cell: each model of the pair rates every vignette, by the exact expected value over
+// the scale (one forward pass per prompt, multi-token answers teacher-forced), by sampled
+// generations parsed for a number, or both; then Δ_Knobe per model with the test that fits the
+// design (paired t for paired templates, Welch for independent items).
+import type { Condition, ModelRole, RatingRow, RatingsModelSummary, RatingsResult } from '../../common/results.js';
+import type { RatingsSpec, ScenarioSet } from '../format/specs.js';
+import { asStepModel } from '../patching/adapter.js';
+import { rateExpected } from '../scoring/rate.js';
+import { rateSampled } from '../scoring/sample.js';
+import { knobeDelta } from '../stats/index.js';
+import type { ModelPool, ResolvedPair } from './models.js';
+import { answerSet, tokenizePrompts } from './prompts.js';
+import type { CellProgress } from './progress.js';
+
+export interface RatingsContext {
+  pool: ModelPool;
+  pair: ResolvedPair;
+  set: ScenarioSet;
+  signal?: AbortSignal;
+  progress: CellProgress;
+}
+
+export async function runRatings(spec: RatingsSpec, ctx: RatingsContext): Promise<RatingsResult> {
+  const { pair, set } = ctx;
+  const wantExpected = spec.protocol !== 'sample';
+  const wantSamples = spec.protocol === 'sample' || spec.protocol === 'both';
+  const perModel = set.vignettes.length * ((wantExpected ? 1 : 0) + (wantSamples ? spec.samples : 0));
+  ctx.progress.start(perModel * spec.models.length);
+  const rows: RatingRow[] = [];
+  for (const role of spec.models) {
+    const side = pair[role];
+    const model = asStepModel(await ctx.pool.model(side));
+    const prompts = tokenizePrompts(side, set, pair.spec);
+    const answers = answerSet(side, set);
+    const padId = side.tokenizer.padTokenId ?? 0;
+    const modelRows: RatingRow[] = set.vignettes.map((v) => ({ model: role, item: v.item, condition: v.condition }));
+    if (wantExpected) {
+      const scores = await rateExpected(model, answers, prompts.map((p) => p.ids), { padId, signal: ctx.signal, onBatch: (n: number) => ctx.progress.advance(n) });
+      scores.forEach((s, i) => Object.assign(modelRows[i], { expected: s.expected, distribution: s.distribution, outsideMass: s.outsideMass }));
+    }
+    if (wantSamples) {
+      const [min, max] = numericRange(set.scale);
+      const sampled = await rateSampled(model, side.tokenizer, prompts.map((p) => p.ids), {
+        samples: spec.samples,
+        temperature: spec.temperature,
+        topP: spec.topP,
+        topK: spec.topK,
+        maxTokens: spec.maxTokens,
+        seed: spec.seed,
+        min,
+        max,
+        padId,
+        signal: ctx.signal,
+        onSamples: (n: number) => ctx.progress.advance(n),
+      });
+      sampled.forEach((s, i) => Object.assign(modelRows[i], { sampledMean: s.mean, parsed: s.parsed, samples: s.samples }));
+    }
+    rows.push(...modelRows);
+  }
+  return { kind: 'ratings', scale: set.scale, protocol: spec.protocol, rows, summary: summarize(rows, spec.models, isPaired(set)) };
+}
+
+/** Paired templates give each item both conditions; independent items give one. */
+export function isPaired(set: ScenarioSet): boolean {
+  const seen = new Map<string, Set<Condition>>();
+  for (const v of set.vignettes) (seen.get(v.item) ?? seen.set(v.item, new Set()).get(v.item)!).add(v.condition);
+  return [...seen.values()].every((s) => s.size === 2);
+}
+
+/** The rating a row contributes: the expected value when there is one, else the sampled mean. */
+export function ratingOf(row: RatingRow): number {
+  return row.expected ?? row.sampledMean ?? Number.NaN;
+}
+
+export function summarize(rows: RatingRow[], models: ModelRole[], paired: boolean): RatingsModelSummary[] {
+  return models.map((model) => {
+    const mine = rows.filter((r) => r.model === model);
+    // Paired templates are aligned by item so the paired t compares each item with itself.
+    const byItem = (c: Condition) => mine.filter((r) => r.condition === c).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
+    const neg = byItem('negative').map(ratingOf);
+    const pos = byItem('positive').map(ratingOf);
+    const d = knobeDelta(neg, pos, { design: paired ? 'paired' : 'independent' });
+    const summary: RatingsModelSummary = { model, negative: d.negative, positive: d.positive, delta: d.delta, test: stripTest(d.test) };
+    const sampledRows = mine.filter((r) => r.samples !== undefined);
+    if (sampledRows.length > 0) {
+      const parsed = sampledRows.reduce((a, r) => a + (r.parsed ?? 0), 0);
+      const total = sampledRows.reduce((a, r) => a + (r.samples ?? 0), 0);
+      summary.parseRate = total > 0 ? parsed / total : Number.NaN;
+      const both = sampledRows.filter((r) => r.expected !== undefined && r.sampledMean !== undefined && Number.isFinite(r.sampledMean));
+      if (both.length >= 3) summary.agreement = correlation(both.map((r) => r.expected!), both.map((r) => r.sampledMean!));
+    }
+    return summary;
+  });
+}
+
+function stripTest(t: ReturnType<typeof knobeDelta>['test']) {
+  return { name: t.name, statistic: t.statistic, df: t.df, p: t.p, effect: t.effect, apa: t.apa };
+}
+
+/** Pearson correlation; NaN when either side has no spread. */
+export function correlation(x: number[], y: number[]): number {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : Number.NaN;
+}
+
+/** Lowest and highest numeric answer of the scale (for parsing sampled text). */
+function numericRange(scale: string[]): [number, number] {
+  const nums = scale.map(Number).filter(Number.isFinite);
+  return nums.length ? [Math.min(...nums), Math.max(...nums)] : [0, 1];
+}

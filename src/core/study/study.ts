@@ -1,0 +1,252 @@
+// Executes a parsed notebook's Knobe cells against its model pairs: the one place the CLI and the
+// VS Code controller both call. Cells run in document order; a cell's dependencies (the cells it
+// names) run first when they have no valid result. Results are reused when their hash — the
+// cell's text, what it reads, the models' content — matches a result stored in the notebook or
+// in the on-disk cache.
+import type { CellOutput, KnobeResult, Provenance, RatingsResult, SweepResult } from '../../common/results.js';
+import { FormatError, localizeSpec, pairSpec, ratingsSpec, scenarioSet, statsSpec, sweepSpec } from '../format/specs.js';
+import { cellByName, knobeCells, wordText, type KnobeCell, type KnobeDocument } from '../format/nodes.js';
+import { isCancelled, PatchError } from '../patching/errors.js';
+import { ResultCache } from './cache.js';
+import { isCancellation, StudyError } from './errors.js';
+import { cellHash, referencesOf } from './hash.js';
+import { runLocalize } from './localize.js';
+import { ModelPool, type ModelHost, type ResolvedPair } from './models.js';
+import { CellProgress, type StudyProgress } from './progress.js';
+import { isPaired, runRatings } from './ratings.js';
+import { runStats } from './statistics.js';
+import { runSweepCell } from './sweep.js';
+import { TOOL_VERSION } from './version.js';
+
+export type CellStatus = 'ok' | 'cached' | 'error' | 'cancelled';
+
+export interface CellRun {
+  name: string;
+  kind: string;
+  status: CellStatus;
+  /** The result, for ratings, localize, sweep and stats cells that succeeded. */
+  output?: CellOutput;
+  /** A short Markdown note for cells without a result (pair, scenarios). */
+  note?: string;
+  error?: StudyError;
+  seconds: number;
+}
+
+export interface RunOptions {
+  /** Cells to run (with what they need); default every Knobe cell. */
+  cells?: string[];
+  /** Recompute even when a valid result exists. */
+  force?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: StudyProgress) => void;
+  onCellStart?: (name: string) => void;
+  onCellDone?: (run: CellRun) => void;
+  /** Clock for provenance dates (tests pin it). */
+  now?: () => Date;
+}
+
+export class Study {
+  readonly pool: ModelPool;
+  private readonly cache: ResultCache;
+
+  constructor(readonly host: ModelHost) {
+    this.pool = new ModelPool(host);
+    this.cache = new ResultCache(host.cacheDir);
+  }
+
+  async run(doc: KnobeDocument, opts: RunOptions = {}): Promise<CellRun[]> {
+    const all = knobeCells(doc);
+    const names = opts.cells ?? all.map((c) => wordText(c.name)).filter((n): n is string => !!n);
+    for (const n of names) {
+      if (!cellByName(doc, n)) throw new StudyError('unknown-reference', `there is no cell named \`${n}\``, `cells are ${all.map((c) => wordText(c.name)).join(', ')}`);
+    }
+    const runs = new Map<string, Promise<CellRun>>();
+    const pairs = new Map<string, Promise<ResolvedPair>>();
+    const order: string[] = [];
+
+    const pairOf = (name: string): Promise<ResolvedPair> => {
+      let p = pairs.get(name);
+      if (!p) {
+        const cell = cellByName(doc, name)!;
+        p = this.pool.resolvePair(pairSpec(doc, cell), opts.signal);
+        pairs.set(name, p);
+      }
+      return p;
+    };
+
+    const ensure = (name: string): Promise<CellRun> => {
+      let r = runs.get(name);
+      if (!r) {
+        r = this.execute(doc, cellByName(doc, name)!, opts, ensure, pairOf);
+        runs.set(name, r);
+        order.push(name);
+        void r.then((run) => opts.onCellDone?.(run));
+      }
+      return r;
+    };
+
+    for (const n of names) {
+      await ensure(n);
+      if (opts.signal?.aborted) break;
+    }
+    const done = await Promise.all(order.map((n) => runs.get(n)!));
+    // Document order, whatever order dependencies ran in.
+    const pos = new Map(all.map((c, i) => [wordText(c.name), i]));
+    return done.sort((a, b) => (pos.get(a.name) ?? 0) - (pos.get(b.name) ?? 0));
+  }
+
+  dispose(): Promise<void> {
+    return this.pool.dispose();
+  }
+
+  private async execute(
+    doc: KnobeDocument,
+    cell: KnobeCell,
+    opts: RunOptions,
+    ensure: (name: string) => Promise<CellRun>,
+    pairOf: (name: string) => Promise<ResolvedPair>,
+  ): Promise<CellRun> {
+    const name = wordText(cell.name) ?? '';
+    const kind = cell.kind ?? wordText(cell.kindWord) ?? 'unknown';
+    const started = Date.now();
+    const finish = (status: CellStatus, extra: Partial<CellRun> = {}): CellRun => ({ name, kind, status, seconds: (Date.now() - started) / 1000, ...extra });
+    try {
+      if (opts.signal?.aborted) throw new StudyError('cancelled', 'the run was cancelled');
+      // Dependencies first, so a failure there is reported as such.
+      for (const ref of referencesOf(doc, cell)) {
+        const dep = cellByName(doc, ref);
+        if (!dep) continue; // the spec accessor reports the unknown reference with its position
+        const run = await ensure(ref);
+        if (run.status === 'cancelled') throw new StudyError('cancelled', 'the run was cancelled');
+        if (run.status === 'error') {
+          throw new StudyError('dependency-failed', `cell \`${name}\` needs \`${ref}\`, which failed: ${run.error?.message}`, `fix \`${ref}\` first`, name);
+        }
+      }
+      opts.onCellStart?.(name);
+      const progress = new CellProgress(name, opts.onProgress);
+      switch (cell.kind) {
+        case 'pair': {
+          const pair = await pairOf(name);
+          const cfg = pair.finetuned.checkpoint.config;
+          const synthetic = pair.demo ? ' — the synthetic demo pair, a positive control' : '';
+          return finish('ok', { note: `**${name}**: ${cfg.architecture}, ${cfg.numLayers} layers, hidden ${cfg.hiddenSize}, vocabulary ${cfg.vocabSize}${synthetic}.` });
+        }
+        case 'scenarios': {
+          const set = scenarioSet(doc, cell);
+          const neg = set.vignettes.filter((v) => v.condition === 'negative').length;
+          return finish('ok', { note: `**${name}**: ${set.vignettes.length} vignettes (${neg} negative, ${set.vignettes.length - neg} positive), ${isPaired(set) ? 'paired templates' : 'independent items'}, scale ${set.scale[0]}…${set.scale[set.scale.length - 1]}.` });
+        }
+        case 'ratings': {
+          const spec = ratingsSpec(doc, cell);
+          const pair = await pairOf(spec.pair);
+          const set = scenarioSet(doc, cellByName(doc, spec.scenarios)!);
+          return await this.cached(doc, cell, pair, opts, finish, { seed: spec.seed, protocol: spec.protocol }, () =>
+            runRatings(spec, { pool: this.pool, pair, set, signal: opts.signal, progress }),
+          );
+        }
+        case 'localize': {
+          const spec = localizeSpec(doc, cell);
+          const pair = await pairOf(spec.pair);
+          const set = scenarioSet(doc, cellByName(doc, spec.scenarios)!);
+          return await this.cached(doc, cell, pair, opts, finish, {}, () => runLocalize(spec, { pool: this.pool, pair, set, signal: opts.signal, progress }));
+        }
+        case 'sweep': {
+          const spec = sweepSpec(doc, cell);
+          const ratings = ratingsSpec(doc, cellByName(doc, spec.ratings)!);
+          const pair = await pairOf(ratings.pair);
+          const set = scenarioSet(doc, cellByName(doc, ratings.scenarios)!);
+          let topOf: SweepResult | undefined;
+          if (spec.top) {
+            const run = await ensure(spec.top.cell);
+            topOf = run.output?.result as SweepResult | undefined;
+          }
+          return await this.cached(doc, cell, pair, opts, finish, { protocol: 'expected' }, () =>
+            runSweepCell(spec, { pool: this.pool, pair, set, topOf, signal: opts.signal, progress }),
+          );
+        }
+        case 'stats': {
+          const spec = statsSpec(doc, cell);
+          const inputs: { name: string; result: RatingsResult }[] = [];
+          const models = new Set<string>();
+          for (const r of spec.ratings) {
+            const run = await ensure(r);
+            inputs.push({ name: r, result: run.output!.result as RatingsResult });
+            for (const m of run.output!.provenance.models) models.add(JSON.stringify(m));
+          }
+          const hash = cellHash(doc, cell, [...models].map((m) => (JSON.parse(m) as { sha256: string }).sha256));
+          const hit = this.reuse(cell, hash, opts);
+          if (hit) return finish('cached', { output: hit });
+          const result = runStats(spec, inputs);
+          const provenance: Provenance = { tool: TOOL_VERSION, date: (opts.now?.() ?? new Date()).toISOString(), seed: spec.seed, models: [...models].map((m) => JSON.parse(m)) };
+          return finish('ok', { output: this.store({ result: compact(result), provenance, hash, seconds: (Date.now() - started) / 1000 }) });
+        }
+        default:
+          throw new StudyError('bad-cell', `cell \`${name}\` has an unknown kind \`${kind}\``, 'cell kinds are pair, scenarios, ratings, localize, sweep, stats', name);
+      }
+    } catch (e) {
+      if (isCancellation(e) || isCancelled(e)) return finish('cancelled', { error: new StudyError('cancelled', 'the run was cancelled', undefined, name) });
+      return finish('error', { error: toStudyError(e, name) });
+    }
+  }
+
+  private async cached(
+    doc: KnobeDocument,
+    cell: KnobeCell,
+    pair: ResolvedPair,
+    opts: RunOptions,
+    finish: (status: CellStatus, extra?: Partial<CellRun>) => CellRun,
+    prov: { seed?: number; protocol?: string },
+    compute: () => Promise<KnobeResult>,
+  ): Promise<CellRun> {
+    const hash = cellHash(doc, cell, [pair.pretrained.checkpoint.sha256, pair.finetuned.checkpoint.sha256]);
+    const hit = this.reuse(cell, hash, opts);
+    if (hit) return finish('cached', { output: hit });
+    const started = Date.now();
+    const result = await compute();
+    const provenance: Provenance = {
+      tool: TOOL_VERSION,
+      date: (opts.now?.() ?? new Date()).toISOString(),
+      ...prov,
+      prompt: pair.spec.prompt,
+      models: [pair.pretrained.provenance, pair.finetuned.provenance],
+    };
+    return finish('ok', { output: this.store({ result: compact(result), provenance, hash, seconds: Math.round((Date.now() - started) / 10) / 100 }) });
+  }
+
+  /** A stored result with this hash: the notebook's own output block first, then the disk cache. */
+  private reuse(cell: KnobeCell, hash: string, opts: RunOptions): CellOutput | undefined {
+    if (opts.force) return undefined;
+    const inFile = cell.output?.output;
+    if (inFile && inFile.hash === hash) return inFile;
+    return this.cache.get(hash);
+  }
+
+  private store(output: CellOutput): CellOutput {
+    try {
+      this.cache.put(output);
+    } catch {
+      // A read-only cache only costs a recomputation next time.
+    }
+    return output;
+  }
+}
+
+function toStudyError(e: unknown, cell: string): StudyError {
+  if (e instanceof StudyError) return e.cell ? e : new StudyError(e.code, e.message, e.hint, cell, { cause: e });
+  if (e instanceof FormatError) return new StudyError('bad-cell', e.message, 'fix the cell as the diagnostics say', cell, { cause: e });
+  if (e instanceof PatchError) return new StudyError('run-failed', `cell \`${cell}\`: ${e.message}`, undefined, cell, { cause: e });
+  const err = e as Error;
+  return new StudyError('run-failed', `cell \`${cell}\` failed: ${err?.message ?? String(e)}`, undefined, cell, { cause: e });
+}
+
+/** Rounds every number to 6 significant digits: results stay readable in the file and diff less. */
+export function compact<T>(value: T): T {
+  const round = (x: number) => (Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(6)) : x);
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'number') return round(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}

@@ -1,0 +1,28 @@
+// One line per cell run for terminals and logs: what ran and the number that matters.
+import type { RatingsResult, SweepResult } from '../../common/results.js';
+import type { CellRun } from './study.js';
+
+const f = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+
+export function summaryLine(run: CellRun): string | undefined {
+  const head = `${run.name} (${run.kind}, ${run.status}${run.status === 'ok' ? `, ${run.seconds.toFixed(1)}s` : ''})`;
+  if (run.error) return `${head}: ${run.error.message}${run.error.hint ? ` — ${run.error.hint}` : ''}`;
+  const r = run.output?.result;
+  if (!r) return run.note ? `${head}: ${run.note.replace(/\*\*/g, '')}` : head;
+  switch (r.kind) {
+    case 'ratings':
+      return `${head}: ${(r as RatingsResult).summary.map((s) => `${s.model} Δ_Knobe = ${f(s.delta.estimate)} [${f(s.delta.ci[0])}, ${f(s.delta.ci[1])}]`).join('; ')}`;
+    case 'sweep': {
+      const s = r as SweepResult;
+      const best = [...s.rows].sort((a, b) => b.fractionRemoved - a.fractionRemoved)[0];
+      const smallest = s.smallest ? `; smallest set ${s.smallest.site} ${s.smallest.layers.join('+')} removes ${Math.round(100 * s.smallest.fractionRemoved)}%` : '';
+      return `${head}: strongest patch ${best ? `${best.site} ${best.label} removes ${Math.round(100 * best.fractionRemoved)}%` : 'none'}${smallest}`;
+    }
+    case 'localization': {
+      const top = [...r.rows].filter((x) => x.model === 'finetuned').sort((a, b) => b.l2 - a.l2)[0];
+      return `${head}: fine-tuned conditions differ most at ${top ? `${top.site} layer ${top.layer}` : '–'}`;
+    }
+    case 'stats':
+      return `${head}: ${r.tests.length} tests${r.anova ? ', ANOVA' : ''}`;
+  }
+}

@@ -99,6 +99,7 @@ test('draws every kind of output', async () => {
     assert.equal(d.charts, 1, `${id}: charts`);
     assert.ok(d.marks >= least, `${id}: ${d.marks} marks`);
   }
+  await page.screenshot({ path: join(RESULTS_DIR, 'renderer-all-dark.png'), fullPage: true });
 });
 
 test('tooltips show the exact numbers', async () => {

@@ -200,3 +200,17 @@ test('empty results give no chart', () => {
   assert.deepEqual(chartsFor({ ...fixtures.sweep, result: { ...fixtures.sweep.result, rows: [] } } as CellOutput, lightTheme), []);
   assert.deepEqual(chartsFor({ ...fixtures.localization, result: { ...fixtures.localization.result, rows: [] } } as CellOutput, lightTheme), []);
 });
+
+test('a reverse sweep names the pretrained model as the recipient', () => {
+  const spec = layerEffectSpec({ ...fixtures.sweep, result: { ...fixtures.sweep.result, direction: 'finetuned->pretrained' } }, lightTheme);
+  compilesClean('reverse', spec);
+  assert.equal((spec as { title: { text: string } }).title.text, 'Δ_Knobe of the pretrained model with fine-tuned activations patched in');
+});
+
+test('a scale of words gets a free y axis', () => {
+  const result = { ...fixtures.ratings.result, scale: ['Yes', 'No'], protocol: 'choice' as const };
+  const spec = ratingsSpec({ ...fixtures.ratings, result }, lightTheme);
+  compilesClean('choice', spec);
+  const y = (spec as { spec: { layer: { encoding: { y: { scale: unknown } } }[] } }).spec.layer[0].encoding.y.scale;
+  assert.deepEqual(y, { zero: false });
+});

@@ -7,7 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseConfig } from './config.js';
 import { CheckpointError } from './errors.js';
 import { combineDigests, sha256File } from './hash.js';
-import { DEFAULT_HUB_ENDPOINT, downloadModel, type HubDownloadOptions } from './hub.js';
+import { DEFAULT_HUB_ENDPOINT, downloadModel, verifiedDigests, type HubDownloadOptions } from './hub.js';
 import { READABLE_DTYPES, readSafetensors, type SafetensorsFile, type TensorCatalog, type TensorInfo } from './safetensors.js';
 import type { ModelConfig, WeightTensor } from './types.js';
 
@@ -269,8 +269,9 @@ export async function loadCheckpoint(dir: string, options: LoadOptions = {}): Pr
 
 /** The checkpoint's content hash: one digest over its files' digests. */
 export async function hashFiles(dir: string, files: string[]): Promise<string> {
+  const known = verifiedDigests(dir);
   const parts: Record<string, string> = {};
-  for (const f of files) parts[f] = await sha256File(join(dir, f));
+  for (const f of files) parts[f] = known.get(f) ?? (await sha256File(join(dir, f)));
   return combineDigests(parts);
 }
 

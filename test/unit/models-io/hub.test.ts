@@ -1,11 +1,12 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { loadCheckpoint, loadModel } from '../../../src/core/models/checkpoint.js';
 import { CheckpointError, type CheckpointErrorCode } from '../../../src/core/models/errors.js';
-import { downloadModel, parseHubSource, type DownloadProgress } from '../../../src/core/models/hub.js';
+import { downloadModel, parseHubSource, verifiedDigests, type DownloadProgress } from '../../../src/core/models/hub.js';
 import { writeTestCheckpoint } from '../../support/checkpoints.js';
 import { HubServer } from '../../support/hub-server.js';
 
@@ -272,4 +273,33 @@ test('loadModel takes a Hub source or a folder and records where it came from', 
   assert.deepEqual(local.origin, { kind: 'local', path: fromHub.dir });
   assert.equal(local.sha256, fromHub.sha256);
   await expectError(loadModel('hf:lab/source', { endpoint: hub.url }), 'invalid-source', 'hf:lab/source', 'cache');
+});
+
+test('a snapshot\'s verified digests stand in for re-hashing until a file changes', async () => {
+  const files = repoFiles('llama', { seed: 51 });
+  hub.addCommit('lab/digests', files);
+  const got = await downloadModel('hf:lab/digests', { cacheDir: freshCache(), endpoint: hub.url });
+  const copy = join(root, `copy${n++}`);
+  mkdirSync(copy);
+  for (const [name, data] of Object.entries(files)) writeFileSync(join(copy, name), data);
+  const fromSnapshot = await loadCheckpoint(got.dir);
+  assert.equal(fromSnapshot.sha256, (await loadCheckpoint(copy)).sha256);
+
+  const verified = verifiedDigests(got.dir);
+  const weightsSha = createHash('sha256').update(files['model.safetensors']).digest('hex');
+  assert.equal(verified.get('model.safetensors'), weightsSha);
+  // The recorded digest is what the hash uses: the weights are not read again.
+  const marker = join(got.dir, '.knobe-complete.json');
+  const original = readFileSync(marker, 'utf8');
+  writeFileSync(marker, original.replace(weightsSha, 'f'.repeat(64)));
+  assert.notEqual((await loadCheckpoint(got.dir)).sha256, fromSnapshot.sha256);
+  writeFileSync(marker, original);
+  assert.equal((await loadCheckpoint(got.dir)).sha256, fromSnapshot.sha256);
+  // Same size, new content, later mtime: the recorded digest no longer applies.
+  const cfg = join(got.dir, 'config.json');
+  writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('"rms_norm_eps": 0.00001', '"rms_norm_eps": 0.00002'));
+  const later = new Date(Date.now() + 10_000);
+  utimesSync(cfg, later, later);
+  assert.equal(verifiedDigests(got.dir).has('config.json'), false);
+  assert.notEqual((await loadCheckpoint(got.dir)).sha256, fromSnapshot.sha256);
 });

@@ -114,6 +114,23 @@ test('tooltips show the exact numbers', async () => {
   await page.mouse.move(0, 0);
 });
 
+test('item names reach tooltips as text, never as markup', async () => {
+  const hostile = JSON.parse(fixture('ratings')) as { result: { rows: { item: string }[] } };
+  const payload = `<img src=x onerror="window.__pwned='tooltip'">`;
+  hostile.result.rows[0].item = payload;
+  await render('hostile', mimeFor('ratings'), JSON.stringify(hostile));
+  const first = await page.$('#hostile g.rating_points_marks > path');
+  await first!.hover({ force: true });
+  const tip = page.locator('#vg-tooltip-element');
+  await tip.waitFor({ state: 'visible' });
+  assert.ok((await tip.textContent())?.includes(payload));
+  assert.equal(await tip.locator('img').count(), 0);
+  await page.waitForTimeout(200);
+  assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
+  await page.mouse.move(0, 0);
+  await dispose('hostile');
+});
+
 test('copies the data as CSV', async () => {
   await page.click('#localization .knobe-toolbar button:has-text("Copy data as CSV")');
   await page.waitForFunction(() => document.querySelector('#localization .knobe-status')?.textContent?.startsWith('Copied'));

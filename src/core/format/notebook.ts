@@ -106,35 +106,43 @@ function cellName(value: string): string {
 export function fromNotebook(nb: PlainNotebook): string {
   const eol = nb.metadata.eol || '\n';
   const upgrade = nb.metadata.version !== CURRENT_VERSION && !nb.cells.every(unchanged);
-  let out: string;
+  // Pieces are collected and joined once: testing the end of a growing string would flatten it
+  // on every cell and make saving a large notebook quadratic.
+  const parts: string[] = [];
+  const put = (p: string) => {
+    if (p) parts.push(p);
+  };
+  let header: string;
   if (nb.metadata.header !== undefined) {
-    out = upgrade ? nb.metadata.header.replace(/^(\uFEFF?%knobe)[ \t]*\S*/, `$1 ${CURRENT_VERSION}`) : nb.metadata.header;
+    header = upgrade ? nb.metadata.header.replace(/^(\uFEFF?%knobe)[ \t]*\S*/, `$1 ${CURRENT_VERSION}`) : nb.metadata.header;
   } else {
-    out = nb.cells.length ? NEW_HEADER + eol + eol : '';
+    header = nb.cells.length ? NEW_HEADER + eol + eol : '';
   }
+  put(header);
   nb.cells.forEach((cell, i) => {
-    if (i > 0 && !/[\r\n]$/.test(out)) out += eol;
+    const tail = parts.length ? parts[parts.length - 1] : '';
+    if (i > 0 && !/[\r\n]$/.test(tail)) put(eol);
     const o = cell.metadata.knobe;
     const last = i === nb.cells.length - 1;
     // Two Markdown cells in a row need a `%%` between them, or they read back as one.
     const needsBreak = cell.kind === 'markup' && nb.cells[i - 1]?.kind === 'markup' && !/^[ \t]*%%[ \t]*$/m.test(o?.lead ?? '');
     if (unchanged(cell) && !(upgrade && cell.kind === 'code')) {
-      out += (needsBreak ? `%%${eol}` : '') + o!.raw;
+      put((needsBreak ? `%%${eol}` : '') + o!.raw);
       return;
     }
     const trail = o?.trail ?? (last ? eol : eol + eol);
     if (cell.kind === 'markup') {
-      out += (needsBreak ? `%%${eol}${eol}` : o?.lead ?? '') + cell.value + trail;
+      put((needsBreak ? `%%${eol}${eol}` : o?.lead ?? '') + cell.value + trail);
       return;
     }
     const value = upgrade ? upgradeCellText(cell.value, eol) : cell.value;
-    out += (o?.lead ?? '') + value;
+    put((o?.lead ?? '') + value);
     if (cell.outputs.length) {
-      out += o?.gap && cell.metadata.knobe?.outputs !== '[]' ? o.gap : eol + eol;
+      put(o?.gap && cell.metadata.knobe?.outputs !== '[]' ? o.gap : eol + eol);
       // One output block per cell: a run replaces the cell's result, it does not add to it.
-      out += renderOutputBlock(cellName(value), cell.outputs[0], eol);
+      put(renderOutputBlock(cellName(value), cell.outputs[0], eol));
     }
-    out += trail;
+    put(trail);
   });
-  return out;
+  return parts.join('');
 }

@@ -122,3 +122,47 @@ test('a pair must tokenize a prompt identically', () => {
   const d = new ModelTokenizer(byteLevelBpeTokenizer({ bos: '<|bos|>' }), { add_bos_token: false }, 'models/nobos');
   expectError(() => sameTokenization(a, d, ' the'), 'pair-mismatch', 'position 0', 'models/nobos');
 });
+
+/**
+ * A SentencePiece-style BPE tokenizer.json as Llama-2 and Mistral ship it: "▁" marks spaces,
+ * a "▁" is prepended, unknown characters fall back to byte tokens, and digits stay single.
+ */
+function sentencePieceTokenizer(): Record<string, unknown> {
+  const vocab: Record<string, number> = { '<unk>': 0, '<s>': 1, '</s>': 2 };
+  for (let b = 0; b < 256; b++) vocab[`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`] = 3 + b;
+  let next = 259;
+  for (const piece of ['▁', ...'abcdefghijklmnopqrstuvwxyz0123456789', '▁t', '▁th', '▁the', '▁H', '▁Ho', '▁How']) vocab[piece] = next++;
+  const special = (id: number, content: string) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  return {
+    version: '1.0',
+    added_tokens: [special(0, '<unk>'), special(1, '<s>'), special(2, '</s>')],
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, { type: 'Replace', pattern: { String: ' ' }, content: '▁' }] },
+    pre_tokenizer: null,
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+      pair: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }],
+      special_tokens: { '<s>': { id: '<s>', ids: [1], tokens: ['<s>'] } },
+    },
+    decoder: {
+      type: 'Sequence',
+      decoders: [{ type: 'Replace', pattern: { String: '▁' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }],
+    },
+    model: {
+      type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null,
+      fuse_unk: true, byte_fallback: true, vocab, merges: ['▁ t', '▁t h', '▁th e', '▁ H', '▁H o', '▁Ho w'],
+    },
+  };
+}
+
+test('SentencePiece-style BPE (Llama-2, Mistral): spaces as ▁, byte fallback, one BOS', () => {
+  const t = new ModelTokenizer(sentencePieceTokenizer(), { bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', add_bos_token: true, add_eos_token: false }, 'sp');
+  const id = (piece: string) => t.tokenToId(piece) as number;
+  // " 10" is three tokens here: "▁", "1", "0".
+  assert.deepEqual(t.encodeWithTokens('the 10').tokens, ['<s>', '▁the', '▁', '1', '0']);
+  assert.deepEqual(t.encode('How'), [1, id('▁How')]);
+  assert.deepEqual(t.encode('é', { addSpecialTokens: false }), [id('▁'), 3 + 0xc3, 3 + 0xa9]);
+  assert.equal(t.decode(t.encode('the 10', { addSpecialTokens: false })), 'the 10');
+  assert.equal(t.decode(t.encode('How é', { addSpecialTokens: false })), 'How é');
+  assert.equal(t.decode([1, id('▁the')], { skipSpecialTokens: true }), 'the');
+});

@@ -3,7 +3,8 @@
 // throwaway profile on a copy of examples/, connects headless Chromium so the extension host
 // starts, streams the suite's TAP lines and exits non-zero on any failure.
 // Outside CI a machine that cannot host code-server skips with a reason; under CI=true it fails.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -28,6 +29,13 @@ async function main() {
     }
     console.error(`test:vscode skipped: cannot run VS Code here: ${e.message}`);
     return 0;
+  }
+  // The suite's own reference reader is checked first, in plain Node.
+  const support = readdirSync(join(ROOT, 'test/integration/support')).filter((f) => f.endsWith('.test.ts')).map((f) => join('test/integration/support', f));
+  const unit = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...support], { cwd: ROOT, encoding: 'utf8' });
+  if (unit.status !== 0) {
+    console.error(`test:vscode FAILED: the suite's support tests fail:\n${unit.stdout}${unit.stderr}`);
+    return 1;
   }
   const vsix = packageExtension();
   const { vsix: runnerVsix } = await buildIntegration();

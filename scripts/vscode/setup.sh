@@ -31,6 +31,11 @@ if ((${#missing[@]})); then
   apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Parallel runs (test:vscode and test:e2e at once) wait for one install instead of racing it.
+mkdir -p "$DIR"
+exec 9>"$DIR/.setup.lock"
+flock 9
+
 if [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$VERSION $NODE_VERSION" ]; then
   echo "$CS"; exit 0
 fi

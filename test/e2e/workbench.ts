@@ -86,13 +86,34 @@ export async function pollFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-/** Text of every frame, for finding error outputs. */
-export async function allFrameText(page: Page): Promise<string> {
+/** Text shown in the output webviews (every frame but the workbench itself). */
+export async function outputFrameText(page: Page): Promise<string> {
   const parts: string[] = [];
   for (const f of page.frames()) {
+    if (f === page.mainFrame()) continue;
     try {
       parts.push(await f.evaluate(() => document.body?.innerText ?? ''));
     } catch {}
   }
   return parts.join('\n');
+}
+
+/**
+ * Polls `probe` while scrolling through the notebook: the notebook list is virtualised, so a
+ * cell's outputs are only drawn while the cell is near the viewport. Wraps to the top at the end.
+ */
+export async function scanNotebook<T>(page: Page, what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const list = page.locator('.notebook-editor .monaco-list').first();
+  const box = await list.boundingBox();
+  return pollFor(what, async () => {
+    const found = await probe();
+    if (found !== undefined || !box) return found;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const top = await list.evaluate((el) => el.querySelector('.monaco-scrollable-element')?.scrollTop ?? -1).catch(() => -1);
+    await page.mouse.wheel(0, box.height * 0.8);
+    await page.waitForTimeout(300);
+    const after = await list.evaluate((el) => el.querySelector('.monaco-scrollable-element')?.scrollTop ?? -1).catch(() => -1);
+    if (after === top) await page.mouse.wheel(0, -1e7);
+    return undefined;
+  }, timeoutMs);
 }

@@ -185,11 +185,12 @@ async function fetchModel(src: HubSource, options: HubDownloadOptions): Promise<
   const plan: RemoteFile[] = WANTED.filter((n) => byName.has(n)).map((n) => byName.get(n) as RemoteFile);
   const indexName = 'model.safetensors.index.json';
   const done: CompleteMarker['files'] = [];
+  const tally: Tally = { done: 0, total: 0 };
   let shardNames: string[];
   if (byName.has(indexName)) {
     // The index decides which shards to fetch: repositories often also hold a consolidated
     // copy or .bin weights that must not be downloaded.
-    done.push(...(await downloadFiles(client, src.repo, commit, dir, [byName.get(indexName) as RemoteFile], options, label)));
+    done.push(...(await downloadFiles(client, src.repo, commit, dir, [byName.get(indexName) as RemoteFile], options, label, tally)));
     shardNames = shardsOf(join(dir, indexName), label);
   } else if (byName.has('model.safetensors')) {
     shardNames = ['model.safetensors'];
@@ -201,7 +202,7 @@ async function fetchModel(src: HubSource, options: HubDownloadOptions): Promise<
     if (!f) throw new CheckpointError('missing-file', `${label}: ${indexName} names shard ${s}, which the repository does not have`, { path: label, name: s });
     plan.push(f);
   }
-  done.push(...(await downloadFiles(client, src.repo, commit, dir, plan, options, label)));
+  done.push(...(await downloadFiles(client, src.repo, commit, dir, plan, options, label, tally)));
 
   const marker: CompleteMarker = { repo: src.repo, commit, files: done };
   writeAtomic(join(dir, MARKER), JSON.stringify(marker, null, 1));
@@ -237,16 +238,21 @@ function writeAtomic(file: string, text: string): void {
   renameSync(part, file);
 }
 
+/** Bytes over all files of one download; the total grows once the index names the shards. */
+interface Tally {
+  done: number;
+  total: number;
+}
+
 async function downloadFiles(
-  client: HubClient, repo: string, commit: string, dir: string, files: RemoteFile[], options: HubDownloadOptions, label: string,
+  client: HubClient, repo: string, commit: string, dir: string, files: RemoteFile[], options: HubDownloadOptions, label: string, tally: Tally,
 ): Promise<CompleteMarker['files']> {
-  const allTotal = files.reduce((a, f) => a + (f.size ?? 0), 0);
-  let allBefore = 0;
+  tally.total += files.reduce((a, f) => a + (f.size ?? 0), 0);
   const out: CompleteMarker['files'] = [];
   for (const f of files) {
     const target = join(dir, f.name);
     const report = (bytesDone: number, bytesTotal: number): void =>
-      options.onProgress?.({ file: f.name, bytesDone, bytesTotal, allBytesDone: allBefore + bytesDone, allBytesTotal: Math.max(allTotal, allBefore + bytesTotal) });
+      options.onProgress?.({ file: f.name, bytesDone, bytesTotal, allBytesDone: tally.done + bytesDone, allBytesTotal: Math.max(tally.total, tally.done + bytesTotal) });
     // A file without .part was checked when it arrived; one left by an earlier, unfinished
     // snapshot download is kept rather than fetched again.
     const kept = existsSync(target) && (f.size === undefined || statSync(target).size === f.size);
@@ -255,7 +261,7 @@ async function downloadFiles(
     if (kept) report(size, size);
     else rememberSha256(target, sha256);
     out.push({ name: f.name, size, sha256 });
-    allBefore += size;
+    tally.done += size;
   }
   return out;
 }

@@ -133,6 +133,20 @@ test('an interrupted transfer resumes with a Range request and ends byte-identic
   assert.equal(hub.requests.slice(mark).filter((r) => r.path.endsWith('/config.json')).length, 0);
 });
 
+test('a .part that already holds the whole file is checked and kept', async () => {
+  const files = repoFiles('llama', { seed: 61 });
+  const commit = hub.addCommit('lab/fullpart', files);
+  const cacheDir = freshCache();
+  const dir = join(cacheDir, 'models--lab--fullpart', 'snapshots', commit);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'model.safetensors.part'), files['model.safetensors']);
+  const mark = hub.requests.length;
+  const got = await downloadModel('hf:lab/fullpart', { cacheDir, endpoint: hub.url });
+  const cdn = hub.requests.slice(mark).filter((r) => r.path.startsWith('/cdn/'));
+  assert.deepEqual(cdn.map((r) => r.headers.range), [`bytes=${files['model.safetensors'].length}-`]);
+  assert.ok(readFileSync(join(got.dir, 'model.safetensors')).equals(files['model.safetensors']));
+});
+
 test('a server that ignores Range restarts the file from zero', async () => {
   const files = repoFiles('llama', { seed: 8 });
   hub.addCommit('lab/norange', files);
@@ -185,7 +199,11 @@ test('sharded repositories download the index and the shards it names, nothing e
   hub.addCommit('lab/sharded', { ...files, 'consolidated.safetensors': Buffer.alloc(4096) });
   const cacheDir = freshCache();
   const mark = hub.requests.length;
-  const got = await downloadModel('hf:lab/sharded', { cacheDir, endpoint: hub.url });
+  const progress: DownloadProgress[] = [];
+  const got = await downloadModel('hf:lab/sharded', { cacheDir, endpoint: hub.url, onProgress: (p) => progress.push(p) });
+  const total = Object.values(files).reduce((a, b) => a + b.length, 0);
+  assert.ok(progress.every((p, i) => i === 0 || p.allBytesDone >= progress[i - 1].allBytesDone), 'overall progress never goes back');
+  assert.deepEqual([progress.at(-1)?.allBytesDone, progress.at(-1)?.allBytesTotal], [total, total]);
   assert.deepEqual([...got.files].sort(), Object.keys(files).sort());
   assert.equal(hub.requests.slice(mark).filter((r) => r.path.includes('consolidated')).length, 0);
   const ck = await loadCheckpoint(got.dir);

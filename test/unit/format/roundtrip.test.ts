@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from '../../../src/core/format/parser.js';
 import { print } from '../../../src/core/format/printer.js';
+import { validate } from '../../../src/core/format/validation.js';
 import { fromNotebook, toNotebook } from '../../../src/core/format/notebook.js';
 import { corpus } from './corpus.js';
 
@@ -21,3 +22,10 @@ for (const { file, text } of corpus()) {
     assert.equal(print(parse(print(doc))), text);
   });
 }
+
+test('the shipped examples have no errors', () => {
+  for (const { file, text } of corpus().filter((c) => c.file.startsWith('examples/'))) {
+    const errors = validate(parse(text)).filter((d) => d.severity === 'error');
+    assert.deepEqual(errors.map((d) => `${file}:${d.line}:${d.column} ${d.code} ${d.message}`), []);
+  }
+});

@@ -51,7 +51,8 @@ export interface HookedRunOptions {
   collect?: string[];
   /** Called at every hook in order; a returned activation replaces the hook's value. */
   replace?: (hook: string, act: Act) => Act | undefined;
-  logitsAt: 'last' | 'all';
+  /** Columns to compute logits for; explicit ones may count from the end (−1 is the last). */
+  logitsAt: 'last' | 'all' | number[];
 }
 
 export interface HookedModel {

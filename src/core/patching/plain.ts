@@ -32,7 +32,13 @@ function extend(req: SweepRequest, rows: number[]): Extended {
   return out;
 }
 
-/** Scores prompts from [B, S, V] logits of their extended rows. */
+/** The last columns of the extended rows: where the prompt ends and where its answer prefixes do. */
+function tailColumns(ext: Extended): number[] {
+  const m = Math.max(...ext.leaf.map((l) => l.length));
+  return Array.from({ length: m + 1 }, (_, j) => j - m - 1);
+}
+
+/** Scores prompts from [B, S, V] logits of the last columns of their extended rows. */
 function scoresFrom(req: SweepRequest, ext: Extended, logits: Act, rows: number[]): AnswerScores[] {
   const [, S, V] = logits.dims;
   const dists = new Map<number, Map<string, Float64Array>>(rows.map((i) => [i, new Map()]));
@@ -63,12 +69,13 @@ export async function runSweepPlain(donor: HookedModel, recipient: HookedModel, 
     const ext = extend(req, rows);
     const batch = promptBatch(ext.ids, req.padId);
     const S = batch.length;
+    const tail = tailColumns(ext);
     const prompts = ext.prompt.map((i) => req.prompts[i]);
     // Patched columns of each extended row: the prompt's columns shifted by the row's padding.
     const cols = paddedColumns(req, prompts, S).map((c, r) => c.map((x) => x - ext.leaf[r].length));
-    out.donor.push(...scoresFrom(req, ext, (await donor.run(batch, { logitsAt: 'all' })).logits, rows));
+    out.donor.push(...scoresFrom(req, ext, (await donor.run(batch, { logitsAt: tail })).logits, rows));
     step();
-    out.recipient.push(...scoresFrom(req, ext, (await recipient.run(batch, { logitsAt: 'all' })).logits, rows));
+    out.recipient.push(...scoresFrom(req, ext, (await recipient.run(batch, { logitsAt: tail })).logits, rows));
     step();
     for (let k = 0; k < req.sets.length; k++) {
       throwIfCancelled(req.signal);
@@ -78,7 +85,7 @@ export async function runSweepPlain(donor: HookedModel, recipient: HookedModel, 
       for (const a of collected.values()) held += actBytes(a);
       out.peakBytes = Math.max(out.peakBytes, held);
       const { logits } = await recipient.run(batch, {
-        logitsAt: 'all',
+        logitsAt: tail,
         replace: (hook, act) => (names.has(hook) ? mixInto(act, collected.get(hook)!.data, 0, S, 0, cols, req.mix) : undefined),
       });
       scoresFrom(req, ext, logits, rows).forEach((s) => out.patched[k].push(s.expected));

@@ -217,6 +217,13 @@ export class ReferenceModel implements StepModel, HookedModel {
       const m = hook(`blocks.${l}.hook_mlp_out`, await this.mlp(l, mid));
       x = hook(`blocks.${l}.hook_resid_post`, { data: mid.data.map((v, i) => v + m.data[i]), dims: x.dims });
     }
-    return { logits: await this.logits(x, opts.logitsAt), collected };
+    if (Array.isArray(opts.logitsAt)) {
+      const [B, S, H] = x.dims;
+      const cols = opts.logitsAt.map((c) => (c < 0 ? S + c : c));
+      const data = new Float32Array(B * cols.length * H);
+      for (let b = 0; b < B; b++) cols.forEach((c, k) => data.set(x.data.subarray((b * S + c) * H, (b * S + c + 1) * H), (b * cols.length + k) * H));
+      x = { data, dims: [B, cols.length, H] };
+    }
+    return { logits: await this.logits(x, opts.logitsAt === 'last' ? 'last' : 'all'), collected };
   }
 }

@@ -6,12 +6,17 @@ import { blockHook, hookNames } from './graph/hooks.js';
 import { layerWindow, sliceGraphs, usesRotary } from './graph/index.js';
 import { IO } from './graph/io.js';
 import { inverseFrequencies, rotaryTables } from './graph/rope.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { GraphBuilder } from './graph/builder.js';
 import { floatTensor, GraphSession, int64Tensor, type RuntimeOptions, type TensorValue } from './runtime.js';
 import type { ModelConfig, WeightSource } from './types.js';
 
 export type { Batch } from './graph/batch.js';
 export { makeBatch, sliceBatch } from './graph/batch.js';
 export type { RuntimeOptions, GraphOptimization } from './runtime.js';
+export { hookNames } from './graph/hooks.js';
 
 /** An activation, row-major; residual-stream hooks are [batch, seq, hidden]. */
 export interface Act {
@@ -28,6 +33,14 @@ export interface KV {
 /** Sequence columns: every one, the last (each prompt's last token under left padding) or explicit
  *  column indexes (negative ones count from the end). */
 export type Positions = 'all' | 'last' | number[];
+
+export interface ModelOptions extends RuntimeOptions {
+  /** A graph whose weights pass this many bytes keeps its large initializers in a temporary file
+   *  (protobuf messages cannot exceed 2 GB). Default 1 GiB. */
+  externalDataLimit?: number;
+  /** Smallest initializer moved out when a graph spills. Default 1 MiB. */
+  externalDataMinSize?: number;
+}
 
 export interface RunOptions {
   /** Hook names whose activations to return. */
@@ -111,11 +124,20 @@ export class LoadedModel {
 
   /** Builds the graphs from `weights` and opens one session per slice (one at a time, so only one
    *  serialised graph is alive at once). */
-  static async fromWeights(config: ModelConfig, weights: WeightSource, opts: RuntimeOptions = {}): Promise<LoadedModel> {
+  static async fromWeights(config: ModelConfig, weights: WeightSource, opts: ModelOptions = {}): Promise<LoadedModel> {
     const graphs = sliceGraphs(config, weights);
     const opened: GraphSession[] = [];
-    const open = async (name: string, build: () => Uint8Array) => {
-      const s = await GraphSession.create(name, build(), opts);
+    let spillDir: string | undefined;
+    const external = {
+      get dir() {
+        return (spillDir ??= mkdtempSync(join(tmpdir(), 'knobe-graph-')));
+      },
+      limit: opts.externalDataLimit,
+      minSize: opts.externalDataMinSize,
+    };
+    const open = async (name: string, build: () => GraphBuilder) => {
+      const g = build().serialize(external);
+      const s = await GraphSession.create(name, 'bytes' in g ? g.bytes : g.file, opts);
       opened.push(s);
       return s;
     };
@@ -133,6 +155,15 @@ export class LoadedModel {
     } catch (e) {
       await Promise.all(opened.map((s) => s.dispose()));
       throw e;
+    } finally {
+      // Sessions hold (or have mapped) their weights by now; an unlinked mapped file stays valid.
+      if (spillDir) {
+        try {
+          rmSync(spillDir, { recursive: true, force: true });
+        } catch {
+          // Windows refuses to delete mapped files; the temporary folder is left to the OS.
+        }
+      }
     }
   }
 

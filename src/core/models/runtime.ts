@@ -49,7 +49,8 @@ export class GraphSession {
     readonly outputNames: readonly string[],
   ) {}
 
-  static async create(name: string, model: Uint8Array, opts: RuntimeOptions = {}): Promise<GraphSession> {
+  /** `model`: serialised ONNX bytes, or the path of a model file (whose external data sits beside it). */
+  static async create(name: string, model: Uint8Array | string, opts: RuntimeOptions = {}): Promise<GraphSession> {
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: ['cpu'],
       graphOptimizationLevel: opts.graphOptimization ?? 'all',
@@ -64,7 +65,7 @@ export class GraphSession {
     }
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(model, options);
+      session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
     } catch (e) {
       throw new RuntimeError(`cannot create the ${name} session: ${(e as Error).message}`, { cause: e });
     }

@@ -2,6 +2,8 @@
 // what no library offers for JavaScript is a builder that names intermediate values, records
 // initializers and serialises a model, so that part is written here (kept to the few calls the
 // transformer graphs need).
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
@@ -46,6 +48,26 @@ function attribute(name: string, v: AttrValue) {
   return { name, type: AttrType.FLOAT, f: v.float };
 }
 
+/**
+ * Where large initializers go. A protobuf message cannot exceed 2 GB, and one embedding matrix of
+ * a 9B model is larger than that, so a graph whose initializers pass `limit` bytes stores every
+ * initializer of at least `minSize` bytes in `<dir>/<graph>.weights` (ONNX external data) and the
+ * session is created from the model file beside it.
+ */
+export interface ExternalDataOptions {
+  dir: string;
+  /** Total initializer bytes above which a graph spills (default 1 GiB). */
+  limit?: number;
+  /** Smallest float initializer that is spilled (default 1 MiB). */
+  minSize?: number;
+}
+
+/** A serialised graph: protobuf bytes, or a model file whose large initializers sit beside it. */
+export type SerializedGraph = { bytes: Uint8Array } | { file: string; externalFile: string };
+
+/** External data offsets are page-aligned so onnxruntime may memory-map them. */
+const ALIGN = 4096;
+
 /** Bytes of a typed array, without copying. */
 function bytesOf(a: Float32Array | BigInt64Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -54,7 +76,8 @@ function bytesOf(a: Float32Array | BigInt64Array): Uint8Array {
 export class GraphBuilder {
   private readonly inputs: ReturnType<typeof valueInfo>[] = [];
   private readonly outputs: ReturnType<typeof valueInfo>[] = [];
-  private readonly inits: object[] = [];
+  private readonly inits: { name: string; dims: number[]; dataType: number; rawData: Uint8Array }[] = [];
+  private initBytes = 0;
   private readonly nodes: object[] = [];
   private readonly used = new Set<string>();
   private counter = 0;
@@ -92,6 +115,7 @@ export class GraphBuilder {
     const name = this.fresh(hint);
     const dataType = data instanceof Float32Array ? DataType.FLOAT : DataType.INT64;
     this.inits.push({ name, dims, dataType, rawData: bytesOf(data) });
+    this.initBytes += data.byteLength;
     return name;
   }
 
@@ -122,13 +146,62 @@ export class GraphBuilder {
     return this.node(op, inputs, attrs)[0];
   }
 
-  /** Serialised ModelProto. */
+  /** Serialised ModelProto with every initializer inside it. */
   toBytes(): Uint8Array {
+    return this.encode(this.inits);
+  }
+
+  /** Serialised in memory when small enough, else as a model file plus external weights. */
+  serialize(external?: ExternalDataOptions): SerializedGraph {
+    if (!external || this.initBytes <= (external.limit ?? 1 << 30)) return { bytes: this.toBytes() };
+    const minSize = external.minSize ?? 1 << 20;
+    const base = this.name.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const externalFile = `${base}.weights`;
+    const fd = openSync(join(external.dir, externalFile), 'w');
+    let offset = 0;
+    const inits = [];
+    try {
+      for (const t of this.inits) {
+        // Shape constants stay inline: shape inference must read them at load time.
+        if (t.dataType !== DataType.FLOAT || t.rawData.byteLength < minSize) {
+          inits.push(t);
+          continue;
+        }
+        offset = Math.ceil(offset / ALIGN) * ALIGN;
+        writeSync(fd, t.rawData, 0, t.rawData.byteLength, offset);
+        inits.push({
+          name: t.name,
+          dims: t.dims,
+          dataType: t.dataType,
+          dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+          externalData: [
+            { key: 'location', value: externalFile },
+            { key: 'offset', value: String(offset) },
+            { key: 'length', value: String(t.rawData.byteLength) },
+          ],
+        });
+        offset += t.rawData.byteLength;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    const file = join(external.dir, `${base}.onnx`);
+    const modelFd = openSync(file, 'w');
+    try {
+      const bytes = this.encode(inits);
+      writeSync(modelFd, bytes, 0, bytes.byteLength);
+    } finally {
+      closeSync(modelFd);
+    }
+    return { file, externalFile: join(external.dir, externalFile) };
+  }
+
+  private encode(initializer: object[]): Uint8Array {
     const model = onnx.ModelProto.create({
       irVersion: 10,
       producerName: 'knobe-lab',
       opsetImport: [{ domain: '', version: OPSET }],
-      graph: { name: this.name, input: this.inputs, output: this.outputs, initializer: this.inits, node: this.nodes },
+      graph: { name: this.name, input: this.inputs, output: this.outputs, initializer, node: this.nodes },
     });
     return onnx.ModelProto.encode(model).finish();
   }

@@ -27,7 +27,7 @@ export function gpt2Graphs(c: ModelConfig, weights: Weights): SliceGraphs {
       const tok = g.op('Gather', [g.constant('wte', wte.data, wte.shape), ids], { axis: 0 });
       const posEmb = g.op('Gather', [g.constant('wpe', wpe.data, wpe.shape), pos], { axis: 0 });
       g.output(g.op('Add', [tok, posEmb]), IO.embed, 'float32', ['B', 'S', H]);
-      return g.toBytes();
+      return g;
     },
 
     attention(l) {
@@ -48,7 +48,7 @@ export function gpt2Graphs(c: ModelConfig, weights: Weights): SliceGraphs {
       g.output(out, IO.attnOut, 'float32', ['B', 'S', H]);
       g.output(core.presentKey, IO.presentKey, 'float32', ['B', c.numHeads, 'T', D]);
       g.output(core.presentValue, IO.presentValue, 'float32', ['B', c.numHeads, 'T', D]);
-      return g.toBytes();
+      return g;
     },
 
     mlp(l) {
@@ -60,14 +60,14 @@ export function gpt2Graphs(c: ModelConfig, weights: Weights): SliceGraphs {
       const h = activation(g, conv1d(g, x, w(`${p}mlp.c_fc.weight`, [H, I]), w(`${p}mlp.c_fc.bias`, [I]), 'c_fc'), c.hiddenAct);
       const out = conv1d(g, h, w(`${p}mlp.c_proj.weight`, [I, H]), w(`${p}mlp.c_proj.bias`, [H]), 'mlp_c_proj');
       g.output(out, IO.mlpOut, 'float32', ['B', 'S', H]);
-      return g.toBytes();
+      return g;
     },
 
     norm() {
       const g = new GraphBuilder('norm');
       const x = g.input(IO.residPost, 'float32', ['B', 'S', H]);
       g.output(ln(g, x, 'ln_f'), IO.normalized, 'float32', ['B', 'S', H]);
-      return g.toBytes();
+      return g;
     },
 
     head() {
@@ -75,7 +75,7 @@ export function gpt2Graphs(c: ModelConfig, weights: Weights): SliceGraphs {
       const x = g.input(IO.normalized, 'float32', ['B', 'S', H]);
       const table = !c.tieWordEmbeddings && weights.has('lm_head.weight') ? weights.get('lm_head.weight', [V, H]) : w('wte.weight', [V, H]);
       g.output(g.op('MatMul', [x, g.constant('lm_head', transpose2d(table.data, V, H), [H, V])]), IO.logits, 'float32', ['B', 'S', V]);
-      return g.toBytes();
+      return g;
     },
   };
 }

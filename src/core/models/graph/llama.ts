@@ -29,7 +29,7 @@ export function llamaGraphs(config: ModelConfig, weights: Weights): SliceGraphs 
       // Gemma scales by sqrt(hidden) rounded to the activation dtype (fp32 here).
       if (gemma) x = g.op('Mul', [x, g.scalar(Math.fround(Math.sqrt(H)))]);
       g.output(x, IO.embed, 'float32', ['B', 'S', H]);
-      return g.toBytes();
+      return g;
     },
 
     attention(l) {
@@ -61,7 +61,7 @@ export function llamaGraphs(config: ModelConfig, weights: Weights): SliceGraphs 
       g.output(out, IO.attnOut, 'float32', ['B', 'S', H]);
       g.output(core.presentKey, IO.presentKey, 'float32', ['B', c.numKvHeads, 'T', D]);
       g.output(core.presentValue, IO.presentValue, 'float32', ['B', c.numKvHeads, 'T', D]);
-      return g.toBytes();
+      return g;
     },
 
     mlp(l) {
@@ -76,14 +76,14 @@ export function llamaGraphs(config: ModelConfig, weights: Weights): SliceGraphs 
       let out = linear(g, h, [mat(`${p}mlp.down_proj.weight`, H, I)], undefined, 'down_proj');
       if (gemma) out = norm(g, out, `${p}post_feedforward_layernorm.weight`);
       g.output(out, IO.mlpOut, 'float32', ['B', 'S', H]);
-      return g.toBytes();
+      return g;
     },
 
     norm() {
       const g = new GraphBuilder('norm');
       const x = g.input(IO.residPost, 'float32', ['B', 'S', H]);
       g.output(norm(g, x, 'model.norm.weight'), IO.normalized, 'float32', ['B', 'S', H]);
-      return g.toBytes();
+      return g;
     },
 
     head() {
@@ -94,7 +94,7 @@ export function llamaGraphs(config: ModelConfig, weights: Weights): SliceGraphs 
       let logits = g.op('MatMul', [x, g.constant('lm_head', transpose2d(w.data, V, H), [H, V])]);
       if (gemma && c.finalLogitSoftcapping) logits = softcap(g, logits, c.finalLogitSoftcapping);
       g.output(logits, IO.logits, 'float32', ['B', 'S', V]);
-      return g.toBytes();
+      return g;
     },
   };
 }

@@ -1,9 +1,11 @@
-// The sliced graphs of one model: each function serialises one ONNX model on demand, so a caller
-// can create a session and drop the bytes before building the next (weights are large).
+// The sliced graphs of one model: each function builds one graph on demand, so a caller can
+// serialise it, open a session and drop it before building the next (weights are large).
+import type { GraphBuilder } from './builder.js';
+
 export interface SliceGraphs {
-  embed(): Uint8Array;
-  attention(layer: number): Uint8Array;
-  mlp(layer: number): Uint8Array;
-  norm(): Uint8Array;
-  head(): Uint8Array;
+  embed(): GraphBuilder;
+  attention(layer: number): GraphBuilder;
+  mlp(layer: number): GraphBuilder;
+  norm(): GraphBuilder;
+  head(): GraphBuilder;
 }

@@ -196,9 +196,21 @@ export function knobeCells(doc: KnobeDocument): KnobeCell[] {
   return doc.cells.filter((c): c is KnobeCell => c._type === 'knobe');
 }
 
+const byName = new WeakMap<KnobeDocument, Map<string, KnobeCell>>();
+
 /** The Knobe cell with this name, if any (the first one when names are duplicated). */
 export function cellByName(doc: KnobeDocument, name: string): KnobeCell | undefined {
-  return knobeCells(doc).find((c) => wordText(c.name) === name);
+  // Indexed once per document: validation looks up every reference of every cell.
+  let index = byName.get(doc);
+  if (!index) {
+    index = new Map();
+    for (const c of knobeCells(doc)) {
+      const n = wordText(c.name);
+      if (n !== undefined && !index.has(n)) index.set(n, c);
+    }
+    byName.set(doc, index);
+  }
+  return index.get(name);
 }
 
 export function entry(cell: KnobeCell, key: string): Entry | undefined {

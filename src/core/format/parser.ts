@@ -52,7 +52,7 @@ class Parser {
           if (prev?._type === 'knobe' && between && !prev.output && prev.name._type === 'word' && block.name._type === 'word' && prev.name.text === block.name.text && prev.close._type !== 'missing') {
             prev.output = block;
           } else {
-            this.diags.push(diag('orphan-output', 'an output block must follow the Knobe cell of the same name', block.start, this.lineEnd(block.start), 'warning'));
+            this.diags.push(diag('orphan-output', 'an output block must follow the Knobe cell of the same name', block.start, Math.max(block.keyword.end, block.name.end), 'warning'));
             const orphan: OrphanOutputCell = { _type: 'orphan-output', start: block.start, end: block.end, block, span: { start: block.start, end: block.end } };
             cells.push(orphan);
             spanStarts.push(block.start);
@@ -356,11 +356,6 @@ class Parser {
 
   private onlyBlank(from: number, to: number): boolean {
     return this.text.slice(from, to).trim() === '';
-  }
-
-  private lineEnd(offset: number): number {
-    const l = this.lines.find((x) => x.start <= offset && offset <= x.end);
-    return l ? l.end : offset;
   }
 }
 

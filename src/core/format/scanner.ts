@@ -52,12 +52,30 @@ export interface Line {
   tokens: Token[];
 }
 
-const FENCE_OPEN = /^:::[ \t]+(\S+)(?:[ \t]+(\S+))?[ \t]*(.*?)[ \t]*$/;
+const FENCE_OPEN = /^:::[ \t]+(\S+)(?:[ \t]+(\S+))?[ \t]*(.*)$/;
 const FENCE_CLOSE = /^:::[ \t]*$/;
-const HEADER = /^%knobe(?![A-Za-z0-9_-])[ \t]*(\S*)[ \t]*(.*?)[ \t]*$/;
-const KEY = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:[ \t]*(.*?)[ \t]*$/;
-const ITEM = /^item(?=[ \t]|$)(?:[ \t]+(\S+))?(?:[ \t]+(\S+))?[ \t]*(.*?)[ \t]*$/;
+const HEADER = /^%knobe(?![A-Za-z0-9_-])[ \t]*(\S*)[ \t]*(.*)$/;
+const KEY = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:[ \t]*(.*)$/;
+const ITEM = /^item(?=[ \t]|$)(?:[ \t]+(\S+))?(?:[ \t]+(\S+))?[ \t]*(.*)$/;
 const INDENTED = /^(?: {2,}|\t)/;
+
+/**
+ * Runs a line pattern and drops trailing blanks from the captured groups. The patterns capture
+ * the rest of a line greedily and trimming happens here: a lazy group followed by optional blanks
+ * would backtrack quadratically on a line holding a long run of spaces.
+ */
+function match(re: RegExp, s: string): RegExpExecArray | null {
+  const m = re.exec(s);
+  if (m) for (let i = 1; i < m.length; i++) if (m[i]) m[i] = trimBlankEnd(m[i]);
+  return m;
+}
+
+/** Drops trailing spaces and tabs in linear time (`/[ \t]+$/` is quadratic on long blank runs). */
+export function trimBlankEnd(s: string): string {
+  let e = s.length;
+  while (e > 0 && (s.charCodeAt(e - 1) === 32 || s.charCodeAt(e - 1) === 9)) e--;
+  return e === s.length ? s : s.slice(0, e);
+}
 
 /** Splits text into lines; `\n`, `\r\n` and a lone `\r` all end a line. */
 export function splitLines(text: string): { start: number; end: number; next: number }[] {
@@ -109,7 +127,7 @@ export function scanLines(text: string): Line[] {
     if (s.trim() === '') {
       kind = 'blank';
       tokens.push({ type: 'blank', start, end: r.end });
-    } else if (n === 0 && (m = HEADER.exec(s))) {
+    } else if (n === 0 && (m = match(HEADER, s))) {
       kind = 'header';
       tokens.push({ type: 'header', start, end: start + 6 });
       at(m, 1, 'version');
@@ -119,7 +137,7 @@ export function scanLines(text: string): Line[] {
       tokens.push({ type: 'fence-close', start, end: start + 3 });
       if (mode === 'prose') kind = 'stray';
       mode = 'prose';
-    } else if ((m = FENCE_OPEN.exec(s))) {
+    } else if ((m = match(FENCE_OPEN, s))) {
       kind = 'fence-open';
       tokens.push({ type: 'fence-open', start, end: start + 3 });
       at(m, 1, 'kind');
@@ -130,7 +148,7 @@ export function scanLines(text: string): Line[] {
       kind = s === '%%' || /^%%[ \t]*$/.test(s) ? 'break' : 'prose';
       tokens.push({ type: kind, start, end: r.end });
     } else if (mode === 'output') {
-      if ((m = KEY.exec(s))) {
+      if ((m = match(KEY, s))) {
         kind = 'entry';
         at(m, 1, 'key');
         valueToken(tokens, s, start, m);
@@ -145,13 +163,13 @@ export function scanLines(text: string): Line[] {
       kind = 'continuation';
       const lead = s.length - s.trimStart().length;
       tokens.push({ type: 'continuation', start: start + lead, end: r.end });
-    } else if ((m = ITEM.exec(s))) {
+    } else if ((m = match(ITEM, s))) {
       kind = 'item';
       tokens.push({ type: 'item', start, end: start + 4 });
       at(m, 1, 'name');
       at(m, 2, 'label');
       at(m, 3, 'extra');
-    } else if ((m = KEY.exec(s))) {
+    } else if ((m = match(KEY, s))) {
       kind = 'entry';
       at(m, 1, 'key');
       valueToken(tokens, s, start, m);

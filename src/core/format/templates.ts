@@ -24,11 +24,15 @@ export function template(text: string): Template {
   let alternatives = 0;
   let i = 0;
   let lit = '';
+  // Next `}` and `{` after the current position, searched again only once passed, so a text full
+  // of unmatched braces stays linear.
+  let close = -2;
+  let nextOpen = -2;
   while (i < text.length) {
     const c = text[i];
     if (c === '{') {
-      const close = text.indexOf('}', i + 1);
-      const nextOpen = text.indexOf('{', i + 1);
+      if (close !== -1 && close <= i) close = text.indexOf('}', i + 1);
+      if (nextOpen !== -1 && nextOpen <= i) nextOpen = text.indexOf('{', i + 1);
       if (close < 0 || (nextOpen >= 0 && nextOpen < close)) {
         problems.push({ message: '`{` has no matching `}`', start: i, end: i + 1 });
         lit += c;

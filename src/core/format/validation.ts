@@ -79,11 +79,13 @@ export function validateCell(doc: KnobeDocument, cell: KnobeCell): RawDiagnostic
   return out;
 }
 
-/** The span of `sub` inside a value, exact when the value was written on one line. */
-function within(doc: { valueSpan: Span; text: string }, source: string, start: number, end: number): Span {
-  const s = doc.valueSpan;
-  if (source.slice(s.start, s.end) === doc.text) return { start: s.start + start, end: s.start + end };
-  return s;
+/** Most template problems reported per text: past a few, more of them tell the reader nothing. */
+const MAX_TEMPLATE_PROBLEMS = 10;
+
+/** Where template problems go: exactly on the braces when the text was written on one line. */
+function templateSpans(valueSpan: Span, folded: string, source: string): (start: number, end: number) => Span {
+  const exact = source.slice(valueSpan.start, valueSpan.end) === folded;
+  return (start, end) => (exact ? { start: valueSpan.start + start, end: valueSpan.start + end } : valueSpan);
 }
 
 function scenarioChecks(src: string, cell: KnobeCell): RawDiagnostic[] {
@@ -98,8 +100,9 @@ function scenarioChecks(src: string, cell: KnobeCell): RawDiagnostic[] {
   }
   const templateChecks = (e: Entry) => {
     const t = template(e.value);
-    for (const p of t.problems) {
-      const s = within({ valueSpan: e.valueSpan, text: e.value }, src, p.start, p.end);
+    const at = templateSpans(e.valueSpan, e.value, src);
+    for (const p of t.problems.slice(0, MAX_TEMPLATE_PROBLEMS)) {
+      const s = at(p.start, p.end);
       out.push(diag('template-mismatch', p.message, s.start, s.end));
     }
     return t;
@@ -122,8 +125,9 @@ function scenarioChecks(src: string, cell: KnobeCell): RawDiagnostic[] {
       continue;
     }
     const t = template(item.text);
-    for (const p of t.problems) {
-      const s = within({ valueSpan: item.textSpan, text: item.text }, src, p.start, p.end);
+    const at = templateSpans(item.textSpan, item.text, src);
+    for (const p of t.problems.slice(0, MAX_TEMPLATE_PROBLEMS)) {
+      const s = at(p.start, p.end);
       out.push(diag('template-mismatch', p.message, s.start, s.end));
     }
     const label = item.label?.text;

@@ -71,18 +71,29 @@ export function scale(text: string): Read<string[]> {
 /** `0 = not at all, 10 = completely`: labels of scale points, each point on the scale. */
 export function anchors(text: string, answers: readonly string[]): Read<Record<string, string>> {
   const out: Record<string, string> = {};
-  // A label may hold commas; a new anchor starts only where `, POINT =` follows.
-  const re = /(?:^|,)\s*([^=,]+?)\s*=\s*/g;
-  const marks: { point: string; from: number; to: number }[] = [];
-  for (let m; (m = re.exec(text)); ) marks.push({ point: m[1], from: m.index, to: m.index + m[0].length });
-  if (marks.length === 0 || text.slice(0, marks[0].from).trim() !== '') return bad('anchors are written `POINT = label, POINT = label`');
-  for (let k = 0; k < marks.length; k++) {
-    const label = text.slice(marks[k].to, k + 1 < marks.length ? marks[k + 1].from : text.length).trim();
-    const p = marks[k].point;
-    if (!answers.includes(p)) return bad(`anchor \`${p}\` is not an answer of the scale`);
-    if (label === '') return bad(`anchor \`${p}\` has no label`);
-    out[p] = label;
+  // A label may hold commas: a comma starts a new anchor only when `POINT =` follows it, POINT an
+  // answer of the scale; otherwise the comma belongs to the label before it.
+  let current: string | undefined;
+  const pieces = text.split(',');
+  for (let k = 0; k < pieces.length; k++) {
+    const piece = pieces[k];
+    const eq = piece.indexOf('=');
+    const point = eq >= 0 ? piece.slice(0, eq).trim() : undefined;
+    if (point !== undefined && (answers.includes(point) || k === 0)) {
+      if (!answers.includes(point)) return bad(`anchor \`${point}\` is not an answer of the scale`);
+      if (point in out) return bad(`anchor \`${point}\` is given twice`);
+      current = point;
+      out[point] = piece.slice(eq + 1).trim();
+    } else if (current === undefined) {
+      return bad('anchors are written `POINT = label, POINT = label`');
+    } else if (point !== undefined && /^[^\s=]+$/.test(point) && piece.slice(eq + 1).trim() !== '') {
+      return bad(`anchor \`${point}\` is not an answer of the scale`);
+    } else {
+      out[current] += `,${piece}`.trimEnd();
+    }
   }
+  const empty = Object.keys(out).find((p) => out[p] === '');
+  if (empty !== undefined) return bad(`anchor \`${empty}\` has no label`);
   return ok(out);
 }
 
@@ -173,7 +184,8 @@ export function source(text: string): Read<ModelSource> {
 }
 
 export function direction(text: string): Read<'pretrained->finetuned' | 'finetuned->pretrained'> {
-  const t = text.trim().replace(/\s*->\s*/, ' -> ');
+  const arrow = text.indexOf('->');
+  const t = arrow < 0 ? text.trim() : `${text.slice(0, arrow).trim()} -> ${text.slice(arrow + 2).trim()}`;
   if (!(DIRECTIONS as readonly string[]).includes(t)) return bad(`direction is \`${DIRECTIONS.join('` or `')}\``);
   return ok(t.replace(' -> ', '->') as 'pretrained->finetuned' | 'finetuned->pretrained');
 }

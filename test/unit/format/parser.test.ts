@@ -78,7 +78,9 @@ test('version 1 reads models as pair with pretrained / finetuned keys', () => {
 });
 
 test('the parser never throws and keeps every byte', () => {
-  const nasty = ['\0\0\0', '\r', '\r\r\n\n', '\uFEFF', '\uFEFF::: pair x', '::: ', ':::\t', '\ud800', '%knobe', '%knobe \0', '::: output', '::: output x\n[', 'item', '::: s s\nitem\n  question:'];
+  const nasty = ['\0\0\0', '\r', '\r\r\n\n', '\uFEFF', '\uFEFF::: pair x', '::: ', ':::\t', '\ud800', '%knobe', '%knobe \0', '::: output', '::: output x\n[', 'item', '::: s s\nitem\n  question:',
+    // Long runs that a backtracking pattern would chew on.
+    `::: pair a\nprompt: a${' '.repeat(5000)}x\n:::`, `%knobe 2${' '.repeat(5000)}x`, `::: scenarios s\nanchors: 0${' '.repeat(5000)}x\nitem a\n  ${'{'.repeat(5000)}\n:::`];
   for (const t of nasty) {
     const doc = parse(t);
     let s = doc.header ? t.slice(doc.header.span.start, doc.header.span.end) : '';

@@ -1,0 +1,101 @@
+// Result reuse: a result is reused while nothing it depends on changed — from the disk cache with
+// a fresh Study, from the notebook's own output blocks without the cache — and an edit to one
+// vignette recomputes exactly the cells that read that scenarios set.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CellOutput } from '../../../src/common/results.js';
+import { parse } from '../../../src/core/format/parser.js';
+import { Study, type CellRun } from '../../../src/core/study/study.js';
+import { withOutputs } from '../../../src/core/study/writeback.js';
+import { cell, notebook, pairCell, scenarios, smallPair, statuses, tmp } from './support.js';
+
+const dir = tmp('cache');
+const cache = join(dir, 'cache');
+const text = notebook(
+  pairCell('p', './pair/pretrained', './pair/finetuned'),
+  scenarios('first'),
+  scenarios('second', { skip: 'road' }),
+  cell('ratings', 'rate1', 'scenarios: first'),
+  cell('ratings', 'rate2', 'scenarios: second'),
+  cell('localize', 'where1', 'scenarios: first', 'site: resid_post', 'positions: last'),
+  cell('sweep', 'patch1', 'ratings: rate1', 'site: mlp_out', 'layers: 2..3', 'positions: last'),
+  cell('stats', 'test1', 'ratings: rate1', 'tests: welch'),
+  cell('stats', 'test2', 'ratings: rate2', 'tests: welch', 'bootstrap: 200'),
+  cell('stats', 'both', 'ratings: rate1, rate2', 'tests: welch'),
+);
+let first: CellRun[];
+let saved: string;
+
+const outputsOf = (runs: CellRun[]) => new Map(runs.filter((r) => r.output).map((r) => [r.name, r.output as CellOutput]));
+
+async function run(notebookText: string, opts: { force?: boolean } = {}): Promise<CellRun[]> {
+  const study = new Study({ cacheDir: cache, baseDir: dir });
+  try {
+    return await study.run(parse(notebookText), opts);
+  } finally {
+    await study.dispose();
+  }
+}
+
+before(async () => {
+  smallPair(join(dir, 'pair'), [{ layer: 2, site: 'attn' }, { layer: 3, site: 'mlp' }]);
+  first = await run(text);
+  saved = withOutputs(text, outputsOf(first));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const computed = { p: 'ok', first: 'ok', second: 'ok', rate1: 'ok', rate2: 'ok', where1: 'ok', patch1: 'ok', test1: 'ok', test2: 'ok', both: 'ok' };
+const reused = { p: 'ok', first: 'ok', second: 'ok', rate1: 'cached', rate2: 'cached', where1: 'cached', patch1: 'cached', test1: 'cached', test2: 'cached', both: 'cached' };
+
+test('the first run computes every cell', () => {
+  assert.deepEqual(statuses(first), computed);
+});
+
+test('a fresh Study reuses results from the disk cache', async () => {
+  const again = await run(text);
+  assert.deepEqual(statuses(again), reused);
+  for (const r of again) assert.equal(r.output?.hash, first.find((f) => f.name === r.name)!.output?.hash, r.name);
+});
+
+test('force recomputes, and gives the same numbers', async () => {
+  const forced = await run(text, { force: true });
+  assert.deepEqual(statuses(forced), computed);
+  const result = (runs: CellRun[], name: string) => runs.find((r) => r.name === name)!.output!.result;
+  for (const name of ['rate1', 'where1', 'patch1', 'test2']) assert.deepEqual(result(forced, name), result(first, name), name);
+});
+
+test('what each edit recomputes', async () => {
+  const edits: [string, string, Record<string, string>][] = [
+    ['prose only', text.replace('Some prose.', 'Other prose.'), reused],
+    ['one vignette of the first set', text.replace('it will also {harm|help} the river', 'it will also {harm|help} the lake'), {
+      ...reused, rate1: 'ok', where1: 'ok', patch1: 'ok', test1: 'ok', both: 'ok',
+    }],
+    ['the second set', text.replace(/(::: scenarios second\n)question: [^\n]*/, '$1question: How intentionally did the decision maker {harm|help}?'), {
+      ...reused, rate2: 'ok', test2: 'ok', both: 'ok',
+    }],
+    ['the sweep cell', text.replace('layers: 2..3', 'layers: 1..3'), { ...reused, patch1: 'ok' }],
+    ['a stats cell', text.replace('bootstrap: 200', 'bootstrap: 300'), { ...reused, test2: 'ok' }],
+  ];
+  for (const [what, edited, expected] of edits) {
+    assert.notEqual(edited, text, what);
+    assert.deepEqual(statuses(await run(edited)), expected, what);
+  }
+});
+
+test('without the disk cache, the results in the notebook are enough', async () => {
+  rmSync(join(cache, 'results'), { recursive: true, force: true });
+  const again = await run(saved);
+  assert.deepEqual(statuses(again), reused);
+  // An edit still invalidates what the notebook holds for the cells it touches.
+  const edited = saved.replace('it will also {harm|help} the river', 'it will also {harm|help} the lake');
+  assert.deepEqual(statuses(await run(edited)), { ...reused, rate1: 'ok', where1: 'ok', patch1: 'ok', test1: 'ok', both: 'ok' });
+});
+
+test('other models invalidate every result', async () => {
+  // Same architecture and sizes, other weights: the content hashes differ.
+  smallPair(join(dir, 'other'), [{ layer: 1, site: 'mlp' }], { seed: 99 });
+  const moved = saved.replaceAll('./pair/', './other/');
+  assert.deepEqual(statuses(await run(moved)), computed);
+});

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { KEYS } from '../../../src/core/format/schema.js';
 import { CELL_KINDS } from '../../../src/core/format/nodes.js';
+import { CODES } from '../../../src/core/format/diagnostics.js';
 
 const doc = readFileSync('docs/format.md', 'utf8');
 const ticks = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
@@ -40,4 +41,11 @@ test('documented defaults and required keys match the schema', () => {
       });
     }
   }
+});
+
+test('the diagnostics table lists exactly the codes', () => {
+  const start = doc.indexOf('## Diagnostics');
+  const section = doc.slice(start, doc.indexOf('\n## ', start + 1));
+  const documented = section.split('\n').filter((l) => l.startsWith('| `')).map((l) => ticks(l.split(' | ')[0])[0]);
+  assert.deepEqual(documented, [...CODES]);
 });

@@ -233,11 +233,30 @@ export class Study {
 
 function toStudyError(e: unknown, cell: string): StudyError {
   if (e instanceof StudyError) return e.cell ? e : new StudyError(e.code, e.message, e.hint, cell, { cause: e });
-  if (e instanceof FormatError) return new StudyError('bad-cell', e.message, 'fix the cell as the diagnostics say', cell, { cause: e });
-  if (e instanceof PatchError) return new StudyError('run-failed', `cell \`${cell}\`: ${e.message}`, undefined, cell, { cause: e });
+  if (e instanceof FormatError) {
+    const errors = e.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length > 0 && errors.every((d) => d.code === 'unknown-reference')) {
+      return new StudyError('unknown-reference', e.message, 'name an existing cell of the kind the key asks for', cell, { cause: e });
+    }
+    return new StudyError('bad-cell', e.message, 'fix the cell as the diagnostics say', cell, { cause: e });
+  }
+  if (e instanceof PatchError) return new StudyError('run-failed', `cell \`${cell}\`: ${e.message}`, PATCH_HINTS[e.code], cell, { cause: e });
   const err = e as Error;
   return new StudyError('run-failed', `cell \`${cell}\` failed: ${err?.message ?? String(e)}`, undefined, cell, { cause: e });
 }
+
+/** What to change in the notebook when a patch cannot be set up. */
+const PATCH_HINTS: Partial<Record<PatchError['code'], string>> = {
+  'phrase-not-found': 'positions can name only a phrase that every vignette contains, written as in the text',
+  'bad-positions': 'positions are all, last, token indexes, or a quoted phrase that every vignette contains',
+  'position-out-of-range': 'token indexes count from 0 (negative ones from the end) and must fall inside every prompt',
+  'tokenization-mismatch': 'both models of a pair must tokenize every prompt identically',
+  'model-mismatch': 'a pair must be one model before and after fine-tuning: same architecture, sizes and vocabulary',
+  'bad-site': 'sites are resid_pre, resid_mid, resid_post, attn_out and mlp_out',
+  'bad-layers': 'layers are all, a range 4..9 or a list 3, 5, 7 inside the model',
+  'bad-mix': 'mix is a number from 0 to 1',
+  'bad-sweep': 'fix the sweep cell as the message says',
+};
 
 /** Rounds every number to 6 significant digits: results stay readable in the file and diff less. */
 export function compact<T>(value: T): T {

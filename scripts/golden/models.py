@@ -69,7 +69,10 @@ def random_llama_family(cfg, rng, gemma=False, biases=False):
     mat = lambda r, c, s=0.2: rng.normal(0, s, (r, c))
     # Gemma stores norm scales as offsets from 1; others as the scale itself.
     norm = lambda: rng.normal(0, 0.2, (H,)) + (0.0 if gemma else 1.0)
-    t = {"model.embed_tokens.weight": rng.normal(0, 1.0, (VOCAB, H)), "model.norm.weight": norm()}
+    # A tied table doubles as the unembedding: a smaller scale keeps logits in a realistic range
+    # (about ±10) instead of ±25 (Gemma's final soft-capping bounds its logits anyway).
+    embed_std = 0.5 if cfg.get("tie_word_embeddings", False) and not gemma else 1.0
+    t = {"model.embed_tokens.weight": rng.normal(0, embed_std, (VOCAB, H)), "model.norm.weight": norm()}
     for l in range(cfg["num_hidden_layers"]):
         p = f"model.layers.{l}."
         t[p + "input_layernorm.weight"] = norm()

@@ -78,7 +78,7 @@ export class GraphBuilder {
   private readonly outputs: ReturnType<typeof valueInfo>[] = [];
   private readonly inits: { name: string; dims: number[]; dataType: number; rawData: Uint8Array }[] = [];
   private initBytes = 0;
-  private readonly nodes: object[] = [];
+  private readonly nodes: { opType: string; domain: string; name: string; input: string[]; output: string[]; attribute: object[] }[] = [];
   private readonly used = new Set<string>();
   private counter = 0;
 
@@ -102,9 +102,23 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Declares `value` as a graph output called `name` (through an Identity when the names differ). */
+  /**
+   * Declares `value` as a graph output called `name`. A value computed by a node is renamed in
+   * place (an Identity node would copy the tensor on every run); a graph input needs the Identity.
+   */
   output(value: string, name: string, type: ElemType, dims: Dim[]): void {
-    if (value !== name) this.nodes.push({ opType: 'Identity', input: [value], output: [this.claim(name)], name: `out_${name}` });
+    if (value !== name) {
+      this.claim(name);
+      const producer = this.nodes.find((n) => n.output.includes(value));
+      if (producer) {
+        for (const n of this.nodes) {
+          n.input = n.input.map((v) => (v === value ? name : v));
+          n.output = n.output.map((v) => (v === value ? name : v));
+        }
+      } else {
+        this.nodes.push({ opType: 'Identity', input: [value], output: [name], name: `out_${name}`, domain: '', attribute: [] });
+      }
+    }
     this.outputs.push(valueInfo(name, type, dims));
   }
 

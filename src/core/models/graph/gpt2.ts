@@ -39,9 +39,8 @@ export function gpt2Graphs(c: ModelConfig, weights: Weights): SliceGraphs {
       const pastValue = g.input(IO.pastValue, 'float32', ['B', c.numHeads, 'P', D]);
       const x = ln(g, resid, `${p}ln_1`);
       const qkv = conv1d(g, x, w(`${p}attn.c_attn.weight`, [H, 3 * H]), w(`${p}attn.c_attn.bias`, [3 * H]), 'c_attn');
-      const [q, k, v] = g.node('Split', [qkv], { axis: -1, num_outputs: 3 }, 3);
       const core = attentionCore(g, {
-        q, k, v, mask, pastKey, pastValue,
+        qkv, mask, pastKey, pastValue,
         numHeads: c.numHeads, numKvHeads: c.numHeads, headDim: D, scale: 1 / Math.sqrt(D),
       });
       const out = conv1d(g, core.out, w(`${p}attn.c_proj.weight`, [H, H]), w(`${p}attn.c_proj.bias`, [H]), 'c_proj');

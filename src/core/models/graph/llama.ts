@@ -49,10 +49,9 @@ export function llamaGraphs(config: ModelConfig, weights: Weights): SliceGraphs 
         ? [vec(`${p}self_attn.q_proj.bias`, c.numHeads * D), vec(`${p}self_attn.k_proj.bias`, c.numKvHeads * D), vec(`${p}self_attn.v_proj.bias`, c.numKvHeads * D)]
         : undefined;
       const qkv = linear(g, x, [qw, kw, vw], biases, 'qkv');
-      const [q, k, v] = g.node('Split', [qkv, g.ints([c.numHeads * D, c.numKvHeads * D, c.numKvHeads * D])], { axis: -1 }, 3);
       const scale = gemma ? 1 / Math.sqrt(c.queryPreAttnScalar ?? D) : 1 / Math.sqrt(D);
       const core = attentionCore(g, {
-        q, k, v, cos, sin, mask, pastKey, pastValue, scale,
+        qkv, cos, sin, mask, pastKey, pastValue, scale,
         numHeads: c.numHeads, numKvHeads: c.numKvHeads, headDim: D,
         softcap: gemma ? c.attnLogitSoftcapping : undefined,
       });
@@ -70,8 +69,9 @@ export function llamaGraphs(config: ModelConfig, weights: Weights): SliceGraphs 
       const I = c.intermediateSize;
       const resid = g.input(IO.residMid, 'float32', ['B', 'S', H]);
       const x = norm(g, resid, gemma ? `${p}pre_feedforward_layernorm.weight` : `${p}post_attention_layernorm.weight`);
-      const gu = linear(g, x, [mat(`${p}mlp.gate_proj.weight`, I, H), mat(`${p}mlp.up_proj.weight`, I, H)], undefined, 'gate_up');
-      const [gate, up] = g.node('Split', [gu], { axis: -1, num_outputs: 2 }, 2);
+      // Two GEMMs rather than one fused one: splitting a fused output's last axis costs a strided copy.
+      const gate = linear(g, x, [mat(`${p}mlp.gate_proj.weight`, I, H)], undefined, 'gate_proj');
+      const up = linear(g, x, [mat(`${p}mlp.up_proj.weight`, I, H)], undefined, 'up_proj');
       const h = g.op('Mul', [activation(g, gate, c.hiddenAct), up]);
       let out = linear(g, h, [mat(`${p}mlp.down_proj.weight`, H, I)], undefined, 'down_proj');
       if (gemma) out = norm(g, out, `${p}post_feedforward_layernorm.weight`);

@@ -81,23 +81,17 @@ export function softcap(g: GraphBuilder, x: string, cap: number): string {
 }
 
 /**
- * Rotary embedding in the "rotate half" layout (Hugging Face Llama family): the head vector is
- * split into halves (x1, x2) rotated pairwise by the angles whose cos/sin are given
- * [batch, 1, seq, headDim/2].
+ * Rotary embedding in the "rotate half" layout (Hugging Face Llama family): the head vector's
+ * halves (x1, x2) are rotated pairwise by the angles whose cos/sin are given [batch, seq, headDim/2].
+ * x is [batch, heads, seq, headDim]. One fused kernel (opset 23 RotaryEmbedding).
  */
 export function rope(g: GraphBuilder, x: string, cos: string, sin: string): string {
-  const [x1, x2] = g.node('Split', [x], { axis: -1, num_outputs: 2 }, 2);
-  const r1 = g.op('Sub', [g.op('Mul', [x1, cos]), g.op('Mul', [x2, sin])]);
-  const r2 = g.op('Add', [g.op('Mul', [x2, cos]), g.op('Mul', [x1, sin])]);
-  return g.op('Concat', [r1, r2], { axis: -1 });
+  return g.op('RotaryEmbedding', [x, cos, sin], { interleaved: 0 });
 }
 
 export interface AttentionCoreArgs {
-  /** [batch, seq, numHeads·headDim] */
-  q: string;
-  /** [batch, seq, numKvHeads·headDim] */
-  k: string;
-  v: string;
+  /** Fused projections [batch, seq, (numHeads + 2·numKvHeads)·headDim]: queries, keys, values. */
+  qkv: string;
   numHeads: number;
   numKvHeads: number;
   headDim: number;
@@ -115,23 +109,21 @@ export interface AttentionCoreArgs {
 }
 
 /**
- * Scaled dot-product attention with grouped key/value heads and a key/value cache. Queries are
- * viewed as [batch, kvHeads, group, seq, headDim] so each key/value head serves its group of query
- * heads by broadcasting, without materialising repeated keys and values.
+ * Scaled dot-product attention with grouped key/value heads and a key/value cache. The fused
+ * projection is put head-major by one Transpose and then split along the head axis, where each
+ * part is a contiguous block (splitting the last axis would be a strided copy). Queries are viewed
+ * as [batch, kvHeads, group, seq, headDim] so each key/value head serves its group of query heads
+ * by broadcasting, without materialising repeated keys and values.
  * Returns the merged heads [batch, seq, numHeads·headDim] and the present keys/values.
  */
 export function attentionCore(g: GraphBuilder, a: AttentionCoreArgs): { out: string; presentKey: string; presentValue: string } {
   const { numHeads: nh, numKvHeads: nkv, headDim: d } = a;
   const group = nh / nkv;
-  const heads = (x: string, n: number) => g.op('Transpose', [g.op('Reshape', [x, g.ints([0, 0, n, d])])], { perm: [0, 2, 1, 3] });
-  let q = heads(a.q, nh); // [B, nh, S, D]
-  let k = heads(a.k, nkv); // [B, nkv, S, D]
-  const v = heads(a.v, nkv);
+  const heads = g.op('Transpose', [g.op('Reshape', [a.qkv, g.ints([0, 0, nh + 2 * nkv, d])])], { perm: [0, 2, 1, 3] });
+  let [q, k, v] = g.node('Split', [heads, g.ints([nh, nkv, nkv])], { axis: 1 }, 3); // [B, heads, S, D]
   if (a.cos && a.sin) {
-    const cos = g.op('Unsqueeze', [a.cos, g.ints([1])]);
-    const sin = g.op('Unsqueeze', [a.sin, g.ints([1])]);
-    q = rope(g, q, cos, sin);
-    k = rope(g, k, cos, sin);
+    q = rope(g, q, a.cos, a.sin);
+    k = rope(g, k, a.cos, a.sin);
   }
   const presentKey = g.op('Concat', [a.pastKey, k], { axis: 2 }); // [B, nkv, T, D]
   const presentValue = g.op('Concat', [a.pastValue, v], { axis: 2 });

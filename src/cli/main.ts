@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { CellOutput } from '../common/results.js';
 import { parse } from '../core/format/parser.js';
+import { knobeCells, wordText } from '../core/format/nodes.js';
 import { Study, type CellRun } from '../core/study/study.js';
 import { withOutputs } from '../core/study/writeback.js';
 import { summaryLine } from '../core/study/summary.js';
@@ -30,6 +31,9 @@ export async function runCommand(args: RunArgs, log: (s: string) => void = (s) =
   if (!existsSync(file)) throw new UsageError(`no such notebook: ${args.file}`);
   const text = readFileSync(file, 'utf8');
   const doc = parse(text);
+  const names = knobeCells(doc).map((c) => wordText(c.name));
+  const unknown = args.cells?.filter((n) => !names.includes(n));
+  if (unknown?.length) throw new UsageError(`--cells: ${args.file} has no cell named ${unknown.map((n) => `"${n}"`).join(', ')}; its cells are ${names.join(', ')}`);
   const bar = new ProgressBar();
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -48,7 +52,7 @@ export async function runCommand(args: RunArgs, log: (s: string) => void = (s) =
       force: args.force,
       signal: controller.signal,
       onProgress: (p) => bar.update(p),
-      onCellDone: (r) => bar.finish(`${r.name}: ${r.status}${r.error ? ` — ${r.error.message}${r.error.hint ? ` (${r.error.hint})` : ''}` : ''}`),
+      onCellDone: () => bar.finish(),
     });
   } finally {
     process.off('SIGINT', onSignal);

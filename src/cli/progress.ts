@@ -1,5 +1,5 @@
 // A one-line progress bar on stderr for long runs; falls back to plain lines when stderr is not a TTY
-// (CI logs), printing at most one line per cell per 10% so logs stay readable.
+// (CI logs), where a cell that runs for more than a few seconds prints a line per quarter.
 import { formatSeconds } from '../common/time.js';
 
 export { formatSeconds };
@@ -12,7 +12,8 @@ export interface ProgressEvent {
 }
 
 export class ProgressBar {
-  private lastDecile = new Map<string, number>();
+  private lastQuarter = new Map<string, number>();
+  private started = new Map<string, number>();
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
 
   update(p: ProgressEvent): void {
@@ -25,9 +26,11 @@ export class ProgressBar {
       const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
       this.stream.write(`\r\x1b[K${p.cell} ${bar} ${p.done}/${p.total}${eta}${msg}`);
     } else {
-      const decile = Math.floor(frac * 10);
-      if (this.lastDecile.get(p.cell) === decile && p.done !== p.total) return;
-      this.lastDecile.set(p.cell, decile);
+      if (!this.started.has(p.cell)) this.started.set(p.cell, Date.now());
+      if (Date.now() - this.started.get(p.cell)! < 3000) return;
+      const quarter = Math.floor(frac * 4);
+      if (this.lastQuarter.get(p.cell) === quarter) return;
+      this.lastQuarter.set(p.cell, quarter);
       this.stream.write(`${p.cell}: ${p.done}/${p.total}${eta}${msg}\n`);
     }
   }

@@ -58,6 +58,7 @@ const HEADER = /^%knobe(?![A-Za-z0-9_-])[ \t]*(\S*)[ \t]*(.*)$/;
 const KEY = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:[ \t]*(.*)$/;
 const ITEM = /^item(?=[ \t]|$)(?:[ \t]+(\S+))?(?:[ \t]+(\S+))?[ \t]*(.*)$/;
 const INDENTED = /^(?: {2,}|\t)/;
+const BLANK = /^\s*$/;
 
 /**
  * Runs a line pattern and drops trailing blanks from the captured groups. The patterns capture
@@ -124,7 +125,9 @@ export function scanLines(text: string): Line[] {
     };
     let kind: LineKind;
     let m: RegExpExecArray | null;
-    if (s.trim() === '') {
+    // Only a line starting with `:` can be a fence; most lines of a big file are not.
+    const colon = s.charCodeAt(0) === 58;
+    if (BLANK.test(s)) {
       kind = 'blank';
       tokens.push({ type: 'blank', start, end: r.end });
     } else if (n === 0 && (m = match(HEADER, s))) {
@@ -132,12 +135,12 @@ export function scanLines(text: string): Line[] {
       tokens.push({ type: 'header', start, end: start + 6 });
       at(m, 1, 'version');
       at(m, 2, 'extra');
-    } else if (FENCE_CLOSE.test(s)) {
+    } else if (colon && FENCE_CLOSE.test(s)) {
       kind = 'fence-close';
       tokens.push({ type: 'fence-close', start, end: start + 3 });
       if (mode === 'prose') kind = 'stray';
       mode = 'prose';
-    } else if ((m = match(FENCE_OPEN, s))) {
+    } else if (colon && (m = match(FENCE_OPEN, s))) {
       kind = 'fence-open';
       tokens.push({ type: 'fence-open', start, end: start + 3 });
       at(m, 1, 'kind');

@@ -5,7 +5,6 @@ import type { AnswerSet } from '../scoring/answers.js';
 import { PatchError } from './errors.js';
 import type { LayerSite } from './hooks.js';
 import type { PositionSpec, TokenizedPrompt } from './positions.js';
-import { resolvePositions } from './positions.js';
 
 export interface SweepProgress {
   done: number;
@@ -78,11 +77,6 @@ export function checkRequest(req: SweepRequest, numLayers: number): void {
   }
   if (req.prompts.length === 0) throw new PatchError('bad-sweep', 'a sweep needs at least one prompt');
   checkSameTokens(req.prompts, req.donorIds);
-}
-
-/** Patched columns of each row of a left-padded batch of `prompts`, padded length S. */
-export function paddedColumns(req: SweepRequest, prompts: TokenizedPrompt[], S: number): number[][] {
-  return prompts.map((p) => resolvePositions(req.positions, p, req.decode).map((i) => S - p.ids.length + i));
 }
 
 /** Batches of consecutive prompt indexes. */

@@ -101,7 +101,10 @@ export async function run(): Promise<void> {
     writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG));
     writeSafetensors(join(dir, 'model.safetensors'), tensors);
     console.log(`model: Llama-shaped, ${(params / 1e6).toFixed(0)}M parameters; ${SEQ}-token prompts; ${threads} threads; logits at the last position`);
-    return LoadedModel.fromWeights(parseConfig(CONFIG), readSafetensors(join(dir, 'model.safetensors')), { threads });
+    const t0 = performance.now();
+    const m = await LoadedModel.fromWeights(parseConfig(CONFIG), readSafetensors(join(dir, 'model.safetensors')), { threads });
+    console.log(`graphs built and ${2 * CONFIG.num_hidden_layers + 3} sessions opened in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+    return m;
   })();
   try {
     const firstLogits = (await model.run(makeBatch(prompts(1)))).logits.data;

@@ -65,6 +65,7 @@ export class GraphSession {
     }
     let session: ort.InferenceSession;
     try {
+      // Two calls because the overloads take a path or bytes, not their union.
       session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
     } catch (e) {
       throw new RuntimeError(`cannot create the ${name} session: ${(e as Error).message}`, { cause: e });

@@ -171,7 +171,9 @@ export class LoadedModel {
     return hookNames(this.numLayers);
   }
 
-  /** hook_embed (= blocks.0.hook_resid_pre), [B, S, hidden]. */
+  /** hook_embed (= blocks.0.hook_resid_pre), [B, S, hidden]: what enters block 0 in every
+   *  architecture, so it includes Gemma-2's sqrt(hidden) scaling and GPT-2's learned position
+   *  embedding (which TransformerLens would show apart as hook_pos_embed). */
   async embed(batch: Batch): Promise<Act> {
     this.alive();
     const V = this.config.vocabSize;

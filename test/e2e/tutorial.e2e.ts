@@ -57,10 +57,11 @@ describe('Knobe notebooks in VS Code (code-server + Chromium)', { timeout: 15 * 
   it('runs all cells and draws the layer-effect chart', async () => {
     await runAll(page);
     try {
-      // An SVG chart is recognised by its axis title; a canvas chart has no text to read.
+      // The layer-effect chart speaks of patching and has a layer axis (the δ_l heatmap has a
+      // layer axis too); a canvas chart has no text to read.
       await scanNotebook(page, 'a layer-effect chart in an output webview', async () => {
         const charts = await drawnCharts(page);
-        return charts.find((c) => /layer/i.test(c.text)) ?? charts.find((c) => c.fingerprint.startsWith('canvas'));
+        return charts.find((c) => /patch/i.test(c.text) && /\blayer/i.test(c.text)) ?? charts.find((c) => c.fingerprint.startsWith('canvas'));
       }, RUN_TIMEOUT_MS);
       // Let the remaining cells finish drawing before the picture.
       await page.waitForTimeout(3000);

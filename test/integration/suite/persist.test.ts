@@ -1,7 +1,7 @@
 // Results are saved into the file below their cell and come back when the file is reopened.
 import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
-import { activateExtension, cellNamed, openWithKernel, outputJson, readText, runCells, scratchCopy, scratchFile, touch } from '../support/workbench.js';
+import { activateExtension, cellNamed, describeRun, openWithKernel, outputJson, readText, runCells, scratchCopy, scratchFile, touch } from '../support/workbench.js';
 import { expectedNotebook } from '../support/knobeText.js';
 
 const RATINGS = 'application/vnd.knobe.ratings+json';
@@ -14,7 +14,9 @@ describe('saving results', function () {
     const uri = await scratchCopy('tutorial.knobe');
     const doc = (await openWithKernel(uri)).notebook;
     const original = await readText(uri);
-    await runCells(doc, [cellNamed(doc, 'demo'), cellNamed(doc, 'basics'), cellNamed(doc, 'baseline')], 240_000);
+    const cells = [cellNamed(doc, 'demo'), cellNamed(doc, 'basics'), cellNamed(doc, 'baseline')];
+    await runCells(doc, cells, 240_000);
+    assert.equal(doc.cellAt(cells[2].index).executionSummary?.success, true, describeRun(cells.map((c) => doc.cellAt(c.index))));
     const ran = outputJson(cellNamed(doc, 'baseline'), RATINGS);
     assert.ok(await doc.save(), 'saved');
 

@@ -91,9 +91,9 @@ export async function runCells(doc: vscode.NotebookDocument, cells: vscode.Noteb
   );
 }
 
+/** Ended since `endBefore`; a cell a cancelled or failed run never reached ends with no verdict. */
 function finished(cell: vscode.NotebookCell, endBefore: number): boolean {
-  const s = cell.executionSummary;
-  return s?.success !== undefined && (s.timing?.endTime ?? 0) > endBefore;
+  return (cell.executionSummary?.timing?.endTime ?? 0) > endBefore;
 }
 
 export function outputItem(cell: vscode.NotebookCell, mime: string): vscode.NotebookCellOutputItem | undefined {
@@ -122,4 +122,15 @@ export async function touch(cell: vscode.TextDocument): Promise<void> {
   const remove = new vscode.WorkspaceEdit();
   remove.delete(cell.uri, new vscode.Range(0, 0, 0, 1));
   assert.ok(await vscode.workspace.applyEdit(remove), `revert ${cell.uri}`);
+}
+
+/** One line per cell about how its last run ended, for assertion messages. */
+export function describeRun(cells: readonly vscode.NotebookCell[]): string {
+  return cells
+    .map((c) => {
+      const s = c.executionSummary;
+      const errors = c.outputs.flatMap((o) => o.items.filter((i) => i.mime === ERROR_MIME).map((i) => JSON.parse(new TextDecoder().decode(i.data)).message));
+      return `${c.document.lineAt(0).text}: success=${s?.success}, order=${s?.executionOrder}, outputs=[${c.outputs.flatMap((o) => o.items.map((i) => i.mime)).join(', ')}]${errors.length ? ` errors=${JSON.stringify(errors)}` : ''}`;
+    })
+    .join('\n');
 }

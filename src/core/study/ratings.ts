@@ -7,7 +7,7 @@ import type { RatingsSpec, ScenarioSet } from '../format/specs.js';
 import { asStepModel } from '../patching/adapter.js';
 import { rateExpected } from '../scoring/rate.js';
 import { rateSampled } from '../scoring/sample.js';
-import { knobeDelta } from '../stats/index.js';
+import { knobeDelta, mean, StatsError, variance } from '../stats/index.js';
 import type { ModelPool, ResolvedPair } from './models.js';
 import { answerSet, tokenizePrompts } from './prompts.js';
 import type { CellProgress } from './progress.js';
@@ -79,8 +79,8 @@ export function summarize(rows: RatingRow[], models: ModelRole[], paired: boolea
     const byItem = (c: Condition) => mine.filter((r) => r.condition === c).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
     const neg = byItem('negative').map(ratingOf);
     const pos = byItem('positive').map(ratingOf);
-    const d = knobeDelta(neg, pos, { design: paired ? 'paired' : 'independent' });
-    const summary: RatingsModelSummary = { model, negative: d.negative, positive: d.positive, delta: d.delta, test: stripTest(d.test) };
+    const d = deltaOf(neg, pos, paired);
+    const summary: RatingsModelSummary = { model, negative: d.negative, positive: d.positive, delta: d.delta, test: d.test };
     const sampledRows = mine.filter((r) => r.samples !== undefined);
     if (sampledRows.length > 0) {
       const parsed = sampledRows.reduce((a, r) => a + (r.parsed ?? 0), 0);
@@ -91,6 +91,33 @@ export function summarize(rows: RatingRow[], models: ModelRole[], paired: boolea
     }
     return summary;
   });
+}
+
+/**
+ * Δ_Knobe with the test that fits the design. A set with one item per condition, or ratings that
+ * do not vary, has no test — but its ratings and Δ still stand, so the cell keeps them and says
+ * why there is no test instead of failing.
+ */
+export function deltaOf(neg: number[], pos: number[], paired: boolean): Pick<RatingsModelSummary, 'negative' | 'positive' | 'delta' | 'test'> {
+  try {
+    const d = knobeDelta(neg, pos, { design: paired ? 'paired' : 'independent' });
+    return { negative: d.negative, positive: d.positive, delta: d.delta, test: stripTest(d.test) };
+  } catch (e) {
+    if (!(e instanceof StatsError) || (e.code !== 'too-few' && e.code !== 'zero-variance')) throw e;
+    if (neg.length === 0 || pos.length === 0 || ![...neg, ...pos].every(Number.isFinite)) throw e;
+    const plain = (v: number[]) => {
+      const m = mean(v);
+      const sd = v.length > 1 ? Math.sqrt(variance(v)) : Number.NaN;
+      return { n: v.length, mean: m, sd, se: sd / Math.sqrt(v.length), ci: [Number.NaN, Number.NaN] as [number, number] };
+    };
+    const name = paired ? 'paired t' : 'Welch t';
+    return {
+      negative: plain(neg),
+      positive: plain(pos),
+      delta: { estimate: mean(neg) - mean(pos), ci: [Number.NaN, Number.NaN] },
+      test: { name, statistic: Number.NaN, df: Number.NaN, p: Number.NaN, apa: `no ${name}: ${e.message}` },
+    };
+  }
 }
 
 function stripTest(t: ReturnType<typeof knobeDelta>['test']) {

@@ -9,11 +9,11 @@ import type { LayerSite } from '../patching/hooks.js';
 import { describePositions, type PositionSpec } from '../patching/positions.js';
 import { runSweep } from '../patching/scheduler.js';
 import { allLayers, expandFamily, greedySmallest, layerLabel, type SweepFamily } from '../patching/sweep.js';
-import { fractionRemoved, knobeDelta, mean } from '../stats/index.js';
+import { fractionRemoved, mean } from '../stats/index.js';
 import type { ModelPool, ResolvedPair } from './models.js';
 import { StepProgress, type CellProgress } from './progress.js';
 import { answerSet, tokenizePrompts } from './prompts.js';
-import { isPaired } from './ratings.js';
+import { deltaOf, isPaired } from './ratings.js';
 
 export interface SweepContext {
   pool: ModelPool;
@@ -75,7 +75,7 @@ export async function runSweepCell(spec: SweepSpec, ctx: SweepContext): Promise<
       const patched = out.patched[k];
       const neg = patched.filter((_, j) => conditions[j] === 'negative');
       const pos = patched.filter((_, j) => conditions[j] === 'positive');
-      const d = knobeDelta(neg, pos, { design: paired ? 'paired' : 'independent' });
+      const d = deltaOf(neg, pos, paired);
       const f = fraction(conditions, unpatched, patched, donorRatings, boot);
       rows.push({
         site,

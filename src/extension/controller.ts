@@ -8,6 +8,7 @@ import { parse } from '../core/format/parser.js';
 import type { StudyProgress } from '../core/study/progress.js';
 import { Study, type CellRun } from '../core/study/study.js';
 import type { ModelHost } from '../core/study/models.js';
+import { knobeCellName } from '../core/study/writeback.js';
 import { NOTEBOOK_TYPE, notebookText, outputToVscode } from './serializer.js';
 import { formatSeconds } from '../common/time.js';
 
@@ -81,7 +82,7 @@ export class KnobeController implements vscode.Disposable {
     const abort = new AbortController();
     this.aborts.set(key, abort);
     const executions = new Map<string, vscode.NotebookCellExecution>();
-    const cellOf = (name: string) => notebook.getCells().find((c) => c.kind === vscode.NotebookCellKind.Code && fenceName(c.document.getText()) === name);
+    const cellOf = (name: string) => notebook.getCells().find((c) => c.kind === vscode.NotebookCellKind.Code && knobeCellName(c.document.getText()) === name);
     const begin = (name: string): vscode.NotebookCellExecution | undefined => {
       const existing = executions.get(name);
       if (existing) return existing;
@@ -95,7 +96,7 @@ export class KnobeController implements vscode.Disposable {
       return ex;
     };
     // Requested cells show as queued/running at once.
-    const names = knobeCells.map((c) => fenceName(c.document.getText())).filter((n): n is string => !!n);
+    const names = knobeCells.map((c) => knobeCellName(c.document.getText())).filter((n): n is string => !!n);
     for (const n of names) begin(n);
 
     if (!vscode.workspace.isTrusted) {
@@ -188,10 +189,6 @@ export class KnobeController implements vscode.Disposable {
     for (const s of this.studies.values()) void s.dispose();
     this.studies.clear();
   }
-}
-
-function fenceName(text: string): string | undefined {
-  return /^\uFEFF?:::[ \t]+\S+[ \t]+([A-Za-z0-9_-]+)/.exec(text)?.[1];
 }
 
 function progressText(p: StudyProgress): string {

@@ -26,7 +26,7 @@ function applyHook(hook: SiteHook | undefined, site: LayerSite, layer: number, a
 }
 
 /** Hooks at a state, in TransformerLens order: resid_post of the block before, then resid_pre. */
-function stateHooks(state: number, numLayers: number, hook: SiteHook | undefined, act: Act): Act {
+export function applyHooksAtState(state: number, numLayers: number, hook: SiteHook | undefined, act: Act): Act {
   const l = state >> 1;
   if (state % 2 === 1) return applyHook(hook, 'resid_mid', l, act);
   if (l > 0) act = applyHook(hook, 'resid_post', l - 1, act);
@@ -38,7 +38,7 @@ function stateHooks(state: number, numLayers: number, hook: SiteHook | undefined
 export async function walk(model: StepModel, batch: StepBatch, from: number, x: Act, opts: WalkOptions = {}): Promise<Act> {
   const L = model.numLayers;
   const until = opts.until ?? 2 * L;
-  x = stateHooks(from, L, opts.hook, x);
+  x = applyHooksAtState(from, L, opts.hook, x);
   opts.onState?.(from, x);
   for (let s = from; s < until; s++) {
     const l = s >> 1;
@@ -49,7 +49,7 @@ export async function walk(model: StepModel, batch: StepBatch, from: number, x: 
     } else {
       x = add(x, applyHook(opts.hook, 'mlp_out', l, await model.mlp(l, x)));
     }
-    x = stateHooks(s + 1, L, opts.hook, x);
+    x = applyHooksAtState(s + 1, L, opts.hook, x);
     opts.onState?.(s + 1, x);
   }
   return x;

@@ -18,7 +18,7 @@ export async function runSweepPlain(donor: HookedModel, recipient: HookedModel, 
     recipient: [],
     patched: req.sets.map(() => []),
     peakBytes: 0,
-    plan: { donorBytes: 0, stateBytes: 0, kvBytes: 0, totalBytes: 0 },
+    plan: { donorBytes: 0, stateBytes: 0, kvBytes: 0, stackBytes: 0, totalBytes: 0 },
   };
   for (const rows of groups) {
     throwIfCancelled(req.signal);

@@ -21,6 +21,8 @@ export interface MemoryPlan {
   stateBytes: number;
   /** Bytes of cached keys/values. */
   kvBytes: number;
+  /** Bytes of the residual stream of the patches stepped side by side. */
+  stackBytes: number;
   totalBytes: number;
 }
 
@@ -37,6 +39,8 @@ export interface SweepRequest {
   donorIds?: number[][];
   answers: AnswerSet;
   batchSize?: number;
+  /** Patches are stepped side by side while rows × columns stay within this many tokens (default 4096). */
+  stackTokens?: number;
   padId?: number;
   /** For phrase positions when the prompts carry no offsets. */
   decode?: (ids: number[]) => string;

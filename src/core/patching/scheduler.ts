@@ -12,7 +12,8 @@ import type { AnswerScores } from '../scoring/expected.js';
 import { promptBatch, suffixBatch } from './batch.js';
 import { throwIfCancelled } from './errors.js';
 import { type ExtendedRows, extendRows, scoresFromTail } from './extend.js';
-import { forward, walk } from './forward.js';
+import { forward } from './forward.js';
+import { runStacked, type StackedPatch } from './stack.js';
 import { entryState } from './hooks.js';
 import type { Act, KV, StepModel } from './model.js';
 import { type MemoryPlan, type SweepOutput, type SweepRequest, batches, checkRequest, mixInto, progressReporter } from './plan.js';
@@ -38,13 +39,19 @@ function batchBytes(req: SweepRequest, model: StepModel, ext: ExtendedRows): Mem
   const donorBytes = layers.length * window;
   const stateBytes = states.length * window;
   const kv = 2 * (model.numLayers - firstLayer) * rows * from * model.kvWidth * F32;
-  return { donorBytes, stateBytes, kvBytes: kv, totalBytes: donorBytes + stateBytes + kv };
+  const stackBytes = stackSize(req, rows * (ext.length - from)) * window;
+  return { donorBytes, stateBytes, kvBytes: kv, stackBytes, totalBytes: donorBytes + stateBytes + kv + stackBytes };
+}
+
+/** How many patches step side by side when each takes `tokens` rows × columns. */
+function stackSize(req: SweepRequest, tokens: number): number {
+  return Math.max(1, Math.min(req.sets.length, Math.floor((req.stackTokens ?? 4096) / tokens)));
 }
 
 /** The memory the sweep will hold at its peak batch, before running anything. */
 export function planSweep(req: SweepRequest, model: StepModel): MemoryPlan {
   checkRequest(req, model.numLayers);
-  let worst: MemoryPlan = { donorBytes: 0, stateBytes: 0, kvBytes: 0, totalBytes: 0 };
+  let worst: MemoryPlan = { donorBytes: 0, stateBytes: 0, kvBytes: 0, stackBytes: 0, totalBytes: 0 };
   for (const rows of batches(req.prompts.length, req.batchSize ?? 8)) {
     const p = batchBytes(req, model, extendRows(req, rows));
     if (p.totalBytes > worst.totalBytes) worst = p;
@@ -108,21 +115,27 @@ export async function runSweep(donor: StepModel, recipient: StepModel, req: Swee
     peakBytes = Math.max(peakBytes, held);
     step();
 
-    // Patches: each resumes at its entry state over columns [from, S).
+    // Patches: each resumes at its entry state over columns [from, S); several step side by side.
     const segment = suffixBatch(batch, from);
-    for (let k = 0; k < req.sets.length; k++) {
+    const per = stackSize(req, ext.ids.length * (S - from));
+    for (let k0 = 0; k0 < req.sets.length; k0 += per) {
       throwIfCancelled(req.signal);
-      const set = new Set(req.sets[k]);
-      const entry = entryState(req.site, Math.min(...req.sets[k]));
-      const final = await walk(recipient, segment, entry, resume.get(entry)!, {
-        hook: (site, layer, act) => {
-          if (site !== req.site || !set.has(layer)) return undefined;
-          return mixInto(act, donorActs.get(layer)!.data, from, S - from, from, ext.cols, req.mix);
-        },
-        past: from > 0 ? (l) => pastKv[l] : undefined,
+      const ks = Array.from({ length: Math.min(per, req.sets.length - k0) }, (_, i) => k0 + i);
+      const patches: StackedPatch[] = ks.map((k) => {
+        const set = new Set(req.sets[k]);
+        const entry = entryState(req.site, Math.min(...req.sets[k]));
+        return {
+          entry,
+          start: resume.get(entry)!,
+          hook: (site, layer, act) =>
+            site === req.site && set.has(layer) ? mixInto(act, donorActs.get(layer)!.data, from, S - from, from, ext.cols, req.mix) : undefined,
+        };
       });
-      scoresFromTail(req, ext, await tailLogits(recipient, final, ext.tail), rows).forEach((s) => patched[k].push(s.expected));
-      step();
+      const finals = await runStacked(recipient, segment, from > 0 ? (l) => pastKv[l] : undefined, patches, (b) => (peakBytes = Math.max(peakBytes, held + b)));
+      for (const [j, k] of ks.entries()) {
+        scoresFromTail(req, ext, await tailLogits(recipient, finals[j], ext.tail), rows).forEach((sc) => patched[k].push(sc.expected));
+        step();
+      }
     }
   }
   return { donor: donorScores, recipient: recipientScores, patched, peakBytes, plan };

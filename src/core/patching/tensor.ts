@@ -40,3 +40,11 @@ function prefixColumns(a: Act, to: number): Act {
 export const kvPrefix = (kv: KV, to: number): KV => ({ key: prefixColumns(kv.key, to), value: prefixColumns(kv.value, to) });
 export const kvRows = (kv: KV, rows: number[]): KV => ({ key: selectRows(kv.key, rows), value: selectRows(kv.value, rows) });
 export const kvBytes = (kv: KV) => kv.key.data.byteLength + kv.value.data.byteLength;
+
+/** `times` copies of every row, block after block: rows 0..B−1, then 0..B−1 again, … */
+export function kvRowsRepeated(kv: KV, times: number): KV {
+  if (times === 1) return kv;
+  const B = kv.key.dims[0];
+  const rows = Array.from({ length: B * times }, (_, i) => i % B);
+  return kvRows(kv, rows);
+}

@@ -70,6 +70,13 @@ test('optimized = plain: single-token answers, windows, partial mix', async () =
   await agree({ answers: single, site: 'attn_out', positions: { kind: 'last' }, sets: [[2], [0, 3]], mix: 0.7 });
 });
 
+test('optimized = plain whether patches step one at a time, a few or all side by side', async () => {
+  for (const stackTokens of [1, 40, 100000]) {
+    await agree({ stackTokens, sets: [[3], [0], [2, 3], [1]], site: 'mlp_out' });
+    await agree({ stackTokens, sets: [[3], [0], [2, 3], [1]], site: 'resid_pre', positions: { kind: 'last' } });
+  }
+});
+
 test('patching every layer\'s resid_post with mix 1 at all positions gives the donor\'s ratings', async () => {
   const { fast } = await agree({ sets: [[3]], answers: single });
   fast.patched[0].forEach((v, i) => assert.ok(Math.abs(v - fast.donor[i].expected) < 1e-5));

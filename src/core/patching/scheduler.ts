@@ -132,8 +132,17 @@ export async function runSweep(donor: StepModel, recipient: StepModel, req: Swee
         };
       });
       const finals = await runStacked(recipient, segment, from > 0 ? (l) => pastKv[l] : undefined, patches, (b) => (peakBytes = Math.max(peakBytes, held + b)));
+      // One logits call for the whole stack: the tails of every patch's rows, block after block.
+      const R = ext.ids.length;
+      const n = S - from;
+      const tails = finals.map((f) => sliceColumns(f, n + ext.tail[0], n));
+      const joined = new Float32Array(tails.reduce((a, t) => a + t.data.length, 0));
+      tails.reduce((off, t) => (joined.set(t.data, off), off + t.data.length), 0);
+      const logits = await recipient.logits({ data: joined, dims: [R * tails.length, ext.tail.length, recipient.hiddenSize] }, 'all');
+      const size = R * ext.tail.length * recipient.vocabSize;
       for (const [j, k] of ks.entries()) {
-        scoresFromTail(req, ext, await tailLogits(recipient, finals[j], ext.tail), rows).forEach((sc) => patched[k].push(sc.expected));
+        const block = { data: logits.data.subarray(j * size, (j + 1) * size), dims: [R, ext.tail.length, recipient.vocabSize] };
+        scoresFromTail(req, ext, block, rows).forEach((sc) => patched[k].push(sc.expected));
         step();
       }
     }

@@ -99,3 +99,11 @@ test('other models invalidate every result', async () => {
   const moved = saved.replaceAll('./pair/', './other/');
   assert.deepEqual(statuses(await run(moved)), computed);
 });
+
+test('models rewritten in place invalidate every result: the hash is of their content', async () => {
+  smallPair(join(dir, 'pair'), [{ layer: 2, site: 'attn' }, { layer: 3, site: 'mlp' }], { seed: 6 });
+  assert.deepEqual(statuses(await run(saved)), computed);
+  // Back to the original bytes: the original results are valid again.
+  smallPair(join(dir, 'pair'), [{ layer: 2, site: 'attn' }, { layer: 3, site: 'mlp' }]);
+  assert.deepEqual(statuses(await run(saved)), reused);
+});

@@ -62,6 +62,13 @@ test('the single-layer sweep finds the edited layers of the manifest', () => {
   assert.deepEqual(edit('mlp'), [5]);
   assert.deepEqual(topLayer(single, 'attn_out'), edit('attn'));
   assert.deepEqual(topLayer(single, 'mlp_out'), edit('mlp'));
+  // Clearly: the edited layer removes a real share, no other layer of its site removes any.
+  for (const [site, layer] of [['attn_out', 4], ['mlp_out', 5]] as const) {
+    for (const r of single.rows.filter((x) => x.site === site)) {
+      if (r.layers[0] === layer) assert.ok(r.fractionRemoved > 0.2, `${site} ${layer}: ${r.fractionRemoved}`);
+      else assert.ok(Math.abs(r.fractionRemoved) < 0.05, `${site} ${r.layers[0]}: ${r.fractionRemoved}`);
+    }
+  }
   // Below the first edit the residual stream carries no bias to remove; from it on it all does.
   const resid = (l: number) => single.rows.find((r) => r.site === 'resid_post' && r.layers[0] === l)!.fractionRemoved;
   assert.ok(Math.abs(resid(2)) < 0.1 && resid(6) > 0.9, `resid_post 2: ${resid(2)}, 6: ${resid(6)}`);

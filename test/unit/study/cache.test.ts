@@ -3,11 +3,12 @@
 // vignette recomputes exactly the cells that read that scenarios set.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CellOutput } from '../../../src/common/results.js';
 import { parse } from '../../../src/core/format/parser.js';
-import { Study, type CellRun } from '../../../src/core/study/study.js';
+import type { StudyProgress } from '../../../src/core/study/progress.js';
+import { Study, type CellRun, type RunOptions } from '../../../src/core/study/study.js';
 import { withOutputs } from '../../../src/core/study/writeback.js';
 import { cell, notebook, pairCell, scenarios, smallPair, statuses, tmp } from './support.js';
 
@@ -30,7 +31,7 @@ let saved: string;
 
 const outputsOf = (runs: CellRun[]) => new Map(runs.filter((r) => r.output).map((r) => [r.name, r.output as CellOutput]));
 
-async function run(notebookText: string, opts: { force?: boolean } = {}): Promise<CellRun[]> {
+async function run(notebookText: string, opts: RunOptions = {}): Promise<CellRun[]> {
   const study = new Study({ cacheDir: cache, baseDir: dir });
   try {
     return await study.run(parse(notebookText), opts);
@@ -60,8 +61,15 @@ test('a fresh Study reuses results from the disk cache', async () => {
 });
 
 test('force recomputes, and gives the same numbers', async () => {
-  const forced = await run(text, { force: true });
+  const progress = new Map<string, StudyProgress[]>();
+  const forced = await run(text, { force: true, onProgress: (p) => (progress.get(p.cell) ?? progress.set(p.cell, []).get(p.cell)!).push(p) });
   assert.deepEqual(statuses(forced), computed);
+  // Every computing cell reports progress that only grows and ends complete.
+  assert.deepEqual([...progress.keys()].sort(), ['patch1', 'rate1', 'rate2', 'where1']);
+  for (const [name, events] of progress) {
+    events.forEach((e, i) => assert.ok(e.done <= e.total && (i === 0 || e.done >= events[i - 1].done), `${name} event ${i}`));
+    assert.ok(events.at(-1)!.done === events.at(-1)!.total && events.at(-1)!.total > 0, name);
+  }
   const result = (runs: CellRun[], name: string) => runs.find((r) => r.name === name)!.output!.result;
   for (const name of ['rate1', 'where1', 'patch1', 'test2']) assert.deepEqual(result(forced, name), result(first, name), name);
 });
@@ -106,4 +114,16 @@ test('models rewritten in place invalidate every result: the hash is of their co
   // Back to the original bytes: the original results are valid again.
   smallPair(join(dir, 'pair'), [{ layer: 2, site: 'attn' }, { layer: 3, site: 'mlp' }]);
   assert.deepEqual(statuses(await run(saved)), reused);
+});
+
+test('a cache folder that cannot be written only costs recomputation', async () => {
+  const blocked = join(dir, 'not-a-folder');
+  writeFileSync(blocked, 'a file where the cache folder would be');
+  const study = new Study({ cacheDir: blocked, baseDir: dir });
+  try {
+    const runs = await study.run(parse(text), { cells: ['rate1', 'test1'] });
+    assert.deepEqual(statuses(runs), { p: 'ok', first: 'ok', rate1: 'ok', test1: 'ok' });
+  } finally {
+    await study.dispose();
+  }
 });

@@ -14,6 +14,7 @@ import type { ModelPool, ResolvedPair } from './models.js';
 import { StepProgress, type CellProgress } from './progress.js';
 import { answerSet, tokenizePrompts } from './prompts.js';
 import { deltaOf, isPaired } from './ratings.js';
+import { StudyError } from './errors.js';
 
 export interface SweepContext {
   pool: ModelPool;
@@ -109,6 +110,10 @@ function familyOf(spec: SweepSpec, site: LayerSite, layers: number[], topOf: Swe
   if (spec.sets) return { kind: 'sets', sets: spec.sets };
   if (spec.top) {
     const effects = (topOf?.rows ?? []).filter((r) => r.site === site).map((r) => ({ layers: r.layers, effect: r.fractionRemoved }));
+    const sites = [...new Set((topOf?.rows ?? []).map((r) => r.site))];
+    if (effects.length === 0 && sites.length > 0) {
+      throw new StudyError('bad-cell', `sweep \`${spec.name}\` takes the top layers at ${site} from \`${spec.top.cell}\`, which patched only ${sites.join(', ')}`, `sweep ${site} in \`${spec.top.cell}\` too, or give this cell site: ${sites.join(', ')}`, spec.name);
+    }
     return { kind: 'top', k: spec.top.k, effects };
   }
   if (spec.window > 1) return { kind: 'window', layers, size: spec.window };

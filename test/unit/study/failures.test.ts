@@ -43,6 +43,7 @@ const cases: [string, string[], string, string, RegExp, RegExp][] = [
   ['localize at a phrase no prompt has', [goodPair, scenarios('set'), cell('localize', 'where', 'scenarios: set', 'positions: "zebra crossing"')], 'where', 'run-failed', /zebra crossing.*paint \(negative\)/, /phrase/],
   ['sweep at a phrase no prompt has', [goodPair, scenarios('set'), rate, patch('"zebra crossing"')], 'patch', 'run-failed', /zebra crossing/, /phrase/],
   ['sweep at a position past the prompt', [goodPair, scenarios('set'), rate, patch('400')], 'patch', 'run-failed', /400/, /./],
+  ['top layers of a sweep at another site', [goodPair, scenarios('set'), rate, cell('sweep', 'first', 'ratings: rate', 'site: mlp_out', 'positions: last'), cell('sweep', 'patch', 'ratings: rate', 'site: attn_out', 'top: 1 of first', 'positions: last')], 'patch', 'bad-cell', /attn_out.*`first`.*mlp_out/, /site/],
   ['paired t on independent items', [goodPair, cell('scenarios', 'set', 'question: How intentionally?', 'item a negative', '  The river is harmed.', 'item b positive', '  The river is helped.', 'item c negative', '  The park is harmed.', 'item d positive', '  The park is helped.'), rate, cell('stats', 'test', 'ratings: rate', 'tests: paired')], 'test', 'bad-cell', /paired/, /welch/],
 ];
 

@@ -59,3 +59,13 @@ test('log-softmax is normalised and shift invariant', () => {
   assert.ok(Math.abs([...a].reduce((s, x) => s + Math.exp(x), 0) - 1) < 1e-12);
   a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 1e-9));
 });
+
+test('a choice scale rates by the probability of its first answer, with the mass off the choices', () => {
+  const set = buildAnswerSet(['Yes', 'No'], encode);
+  assert.deepEqual(set.tokens, [[5], [6]]);
+  const root = [0, 0, 0, 0, 0.2, 0.6, 0.2].map(Math.log);
+  const s = scoreAnswers(set, () => root);
+  assert.ok(Math.abs(s.distribution[0] - 0.75) < 1e-12);
+  assert.ok(Math.abs(s.expected - 0.75) < 1e-12);
+  assert.ok(Math.abs(s.outsideMass - 0.2) < 1e-12);
+});

@@ -83,6 +83,8 @@ const DEFAULT_SETTINGS = {
   'security.workspace.trust.enabled': false,
   'notebook.confirmDeleteRunningCell': false,
   'files.hotExit': 'off',
+  // Tests save explicitly; code-server would otherwise write files while a test reads them.
+  'files.autoSave': 'off',
   'window.restoreWindows': 'none',
   'chat.disableAIFeatures': true,
 };

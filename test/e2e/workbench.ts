@@ -103,17 +103,20 @@ export async function outputFrameText(page: Page): Promise<string> {
  * cell's outputs are only drawn while the cell is near the viewport. Wraps to the top at the end.
  */
 export async function scanNotebook<T>(page: Page, what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const list = page.locator('.notebook-editor .monaco-list').first();
-  const box = await list.boundingBox();
+  const list = page.locator('.notebook-editor .cell-list-container >> visible=true').first();
+  const slider = list.locator('.scrollbar.vertical .slider').first();
+  const sliderTop = () => slider.evaluate((el) => (el as HTMLElement).style.top).catch(() => '');
   return pollFor(what, async () => {
     const found = await probe();
-    if (found !== undefined || !box) return found;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    const top = await list.evaluate((el) => el.querySelector('.monaco-scrollable-element')?.scrollTop ?? -1).catch(() => -1);
-    await page.mouse.wheel(0, box.height * 0.8);
-    await page.waitForTimeout(300);
-    const after = await list.evaluate((el) => el.querySelector('.monaco-scrollable-element')?.scrollTop ?? -1).catch(() => -1);
-    if (after === top) await page.mouse.wheel(0, -1e7);
+    if (found !== undefined) return found;
+    const box = await list.boundingBox();
+    if (!box) return undefined;
+    // The left gutter: over an output webview the wheel would go to the webview first.
+    await page.mouse.move(box.x + 8, box.y + box.height / 2);
+    const before = await sliderTop();
+    await page.mouse.wheel(0, box.height * 0.7);
+    await page.waitForTimeout(400);
+    if ((await sliderTop()) === before) await page.mouse.wheel(0, -1e6);
     return undefined;
   }, timeoutMs);
 }

@@ -93,7 +93,8 @@ export async function runCells(doc: vscode.NotebookDocument, cells: vscode.Noteb
 
 /** Ended since `endBefore`; a cell a cancelled or failed run never reached ends with no verdict. */
 function finished(cell: vscode.NotebookCell, endBefore: number): boolean {
-  return (cell.executionSummary?.timing?.endTime ?? 0) > endBefore;
+  const end = cell.executionSummary?.timing?.endTime;
+  return end !== undefined && end > endBefore;
 }
 
 export function outputItem(cell: vscode.NotebookCell, mime: string): vscode.NotebookCellOutputItem | undefined {

@@ -1,6 +1,6 @@
 // The `knobe` command: runs a notebook headless, writes its results back (or elsewhere) and an
 // HTML report on request. Exit code 1 when a cell fails, 2 on a usage error.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { CellOutput } from '../common/results.js';
@@ -29,6 +29,7 @@ function writeAtomic(file: string, text: string): void {
 export async function runCommand(args: RunArgs, log: (s: string) => void = (s) => console.log(s)): Promise<{ code: number; runs: CellRun[] }> {
   const file = resolve(args.file);
   if (!existsSync(file)) throw new UsageError(`no such notebook: ${args.file}`);
+  if (!statSync(file).isFile()) throw new UsageError(`${args.file} is not a notebook file`);
   const text = readFileSync(file, 'utf8');
   const doc = parse(text);
   const names = knobeCells(doc).map((c) => wordText(c.name));

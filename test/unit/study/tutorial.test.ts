@@ -72,6 +72,13 @@ test('the single-layer sweep finds the edited layers of the manifest', () => {
   // Below the first edit the residual stream carries no bias to remove; from it on it all does.
   const resid = (l: number) => single.rows.find((r) => r.site === 'resid_post' && r.layers[0] === l)!.fractionRemoved;
   assert.ok(Math.abs(resid(2)) < 0.1 && resid(6) > 0.9, `resid_post 2: ${resid(2)}, 6: ${resid(6)}`);
+  // The sweep's unpatched reference lines are the ratings cell's Δ_Knobe.
+  const [pre, fine] = ratingsOf(byName(runs).get('baseline')).summary;
+  assert.ok(Math.abs(single.baseline.finetuned - fine.delta.estimate) < 1e-4 && Math.abs(single.baseline.pretrained - pre.delta.estimate) < 1e-4);
+  // Reversed, the donor is the fine-tuned model: its top layers induce the bias in the pretrained one.
+  const induce = sweepOf(byName(runs).get('induce'));
+  assert.equal(induce.direction, 'finetuned->pretrained');
+  assert.ok(induce.rows.some((r) => r.delta > 1), 'patching fine-tuned activations induces the bias');
   const smallest = sweepOf(byName(runs).get('smallest')).smallest!;
   assert.ok(smallest.fractionRemoved >= 0.9 && smallest.layers.length >= 1);
 });
@@ -80,9 +87,13 @@ test('localization at a phrase reads the tokens of "do not care" in every story'
   const loc = byName(runs).get('care')!.output!.result as LocalizationResult;
   assert.equal(loc.positions, '"do not care"');
   assert.equal(loc.rows.length, 2 * 2 * demo.manifest.shape.layers);
-  // Both models compute the same function below the first edited layer.
-  const at = (model: string, l: number) => loc.rows.find((r) => r.model === model && r.site === 'mlp_out' && r.layer === l)!.l2;
-  assert.ok(Math.abs(at('pretrained', 1) - at('finetuned', 1)) < 1e-6);
+  // Both models compute the same function below the first edited layer, and differ from it on.
+  const first = Math.min(...demo.manifest.editedLayers);
+  const at = (model: string, site: string, l: number) => loc.rows.find((r) => r.model === model && r.site === site && r.layer === l)!.l2;
+  for (const site of ['resid_post', 'mlp_out']) {
+    for (let l = 0; l < first; l++) assert.ok(Math.abs(at('pretrained', site, l) - at('finetuned', site, l)) < 1e-5, `${site} ${l}`);
+  }
+  assert.ok(at('finetuned', 'resid_post', demo.manifest.shape.layers - 1) > at('pretrained', 'resid_post', demo.manifest.shape.layers - 1));
 });
 
 test('results written into the notebook decode to the results the run returned', () => {

@@ -112,6 +112,13 @@ test('exit codes: 0 when every cell ran, 1 when one failed, 2 for usage errors',
   assert.equal(bad.status, 1, bad.stderr);
   assert.match(bad.stdout, /where \(localize, error\): .*zebra crossing.* — positions can name only a phrase/);
   assert.match(bad.stdout, /rate \(ratings, cached\)/);
+  const badJson = knobe('run', copy(failing), '--json');
+  assert.equal(badJson.status, 1);
+  const where = (JSON.parse(badJson.stdout) as { cells: { name: string; status: string; error?: { code: string; message: string; hint?: string } }[] }).cells.find((c) => c.name === 'where')!;
+  assert.equal(where.status, 'error');
+  assert.equal(where.error!.code, 'run-failed');
+  assert.match(where.error!.message, /zebra crossing/);
+  assert.match(where.error!.hint!, /phrase/);
 
   for (const [args, message] of [
     [['run'], /exactly one notebook/],

@@ -18,8 +18,8 @@ const dir = tmp('prompts');
 before(() => smallPair(join(dir, 'demo'), [{ layer: 1, site: 'mlp' }]));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function promptsOf(pre: string, fine: string, set: string) {
-  const doc = parse(notebook(pairCell('p', pre, fine), set));
+async function promptsOf(pre: string, fine: string, set: string, prompt: 'raw' | 'chat' = 'raw') {
+  const doc = parse(notebook(pairCell('p', pre, fine).replace('prompt: raw', `prompt: ${prompt}`), set));
   const pool = new ModelPool({ cacheDir: join(dir, 'cache'), baseDir: dir });
   const spec = pairSpec(doc, cellByName(doc, 'p')!);
   const pair = await pool.resolvePair(spec);
@@ -27,10 +27,11 @@ async function promptsOf(pre: string, fine: string, set: string) {
   return { side, prompts: tokenizePrompts(side, scenarioSet(doc, cellByName(doc, 'set')!), spec) };
 }
 
-test('demo-vocabulary prompts get spans that cover their tokens', async () => {
-  const { side, prompts } = await promptsOf('./demo/pretrained', './demo/finetuned', scenarios('set'));
+for (const prompt of ['raw', 'chat'] as const) test(`demo-vocabulary ${prompt} prompts get spans that cover their tokens`, async () => {
+  const { side, prompts } = await promptsOf('./demo/pretrained', './demo/finetuned', scenarios('set'), prompt);
   assert.equal(prompts.length, 8);
   for (const p of prompts) {
+    if (prompt === 'chat') assert.ok(p.text.startsWith('user: '), p.text);
     assert.ok(p.offsets, p.name);
     assert.equal(p.offsets.length, p.ids.length);
     const pieces = side.tokenizer.tokenStrings(p.ids);

@@ -43,8 +43,8 @@ export interface ResolvedPair {
 }
 
 export class ModelPool {
-  private readonly checkpoints = new Map<string, Promise<Checkpoint>>();
-  private readonly models = new Map<string, Promise<LoadedModel>>();
+  /** Sessions by checkpoint folder, with the content hash they were built from. */
+  private readonly models = new Map<string, { sha256: string; model: Promise<LoadedModel> }>();
 
   constructor(private readonly host: ModelHost) {}
 
@@ -98,22 +98,22 @@ export class ModelPool {
   /** The inference sessions of one side, built on first use. */
   model(side: PairSide): Promise<LoadedModel> {
     const key = side.checkpoint.dir;
-    let m = this.models.get(key);
-    if (!m) {
-      m = LoadedModel.fromWeights(side.checkpoint.config, side.checkpoint.weights, this.host.runtime).catch((e) => {
-        this.models.delete(key);
-        throw new StudyError('model-load', `the ${side.role} model \`${side.provenance.source}\` could not be prepared for inference: ${(e as Error).message}`, undefined, undefined, { cause: e });
-      });
-      this.models.set(key, m);
-    }
-    return m;
+    const held = this.models.get(key);
+    if (held?.sha256 === side.checkpoint.sha256) return held.model;
+    // The folder's content changed since its sessions were built: they are stale.
+    if (held) void held.model.then((m) => m.dispose(), () => undefined);
+    const model = LoadedModel.fromWeights(side.checkpoint.config, side.checkpoint.weights, this.host.runtime).catch((e) => {
+      this.models.delete(key);
+      throw new StudyError('model-load', `the ${side.role} model \`${side.provenance.source}\` could not be prepared for inference: ${(e as Error).message}`, undefined, undefined, { cause: e });
+    });
+    this.models.set(key, { sha256: side.checkpoint.sha256, model });
+    return model;
   }
 
   async dispose(): Promise<void> {
     const all = [...this.models.values()];
     this.models.clear();
-    this.checkpoints.clear();
-    await Promise.all(all.map(async (p) => (await p.catch(() => undefined))?.dispose()));
+    await Promise.all(all.map(async (h) => (await h.model.catch(() => undefined))?.dispose()));
   }
 
   private async folderOf(source: Exclude<ModelSource, { kind: 'demo' }>, text: string, signal?: AbortSignal): Promise<string> {
@@ -134,15 +134,10 @@ export class ModelPool {
     return got.dir;
   }
 
+  /** Read anew on every run (file hashes are cached by size and mtime), so a rewritten folder is noticed. */
   private checkpoint(dir: string, role: ModelRole, text: string, cell: string): Promise<Checkpoint> {
-    let c = this.checkpoints.get(dir);
-    if (!c) {
-      c = loadCheckpoint(dir).catch((e) => {
-        this.checkpoints.delete(dir);
-        throw new StudyError('model-load', `the ${role} model \`${text}\` (${dir}) could not be loaded: ${(e as Error).message}`, 'point the pair cell at a folder with config.json, *.safetensors and tokenizer.json', cell, { cause: e });
-      });
-      this.checkpoints.set(dir, c);
-    }
-    return c;
+    return loadCheckpoint(dir).catch((e) => {
+      throw new StudyError('model-load', `the ${role} model \`${text}\` (${dir}) could not be loaded: ${(e as Error).message}`, 'point the pair cell at a folder with config.json, *.safetensors and tokenizer.json', cell, { cause: e });
+    });
   }
 }

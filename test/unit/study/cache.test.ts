@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellOutput } from '../../../src/common/results.js';
+import type { RatingsResult, CellOutput } from '../../../src/common/results.js';
 import { parse } from '../../../src/core/format/parser.js';
 import type { StudyProgress } from '../../../src/core/study/progress.js';
 import { Study, type CellRun, type RunOptions } from '../../../src/core/study/study.js';
@@ -114,6 +114,21 @@ test('models rewritten in place invalidate every result: the hash is of their co
   // Back to the original bytes: the original results are valid again.
   smallPair(join(dir, 'pair'), [{ layer: 2, site: 'attn' }, { layer: 3, site: 'mlp' }]);
   assert.deepEqual(statuses(await run(saved)), reused);
+});
+
+test('a Study kept open (as the editor keeps one per notebook) notices models rewritten in place', async () => {
+  const study = new Study({ cacheDir: cache, baseDir: dir });
+  try {
+    const before = await study.run(parse(text), { cells: ['rate1'], force: true });
+    smallPair(join(dir, 'pair'), [{ layer: 2, site: 'attn' }, { layer: 3, site: 'mlp' }], { seed: 6 });
+    const after = await study.run(parse(text), { cells: ['rate1'], force: true });
+    const ev = (runs: CellRun[]) => (runs.find((r) => r.name === 'rate1')!.output!.result as RatingsResult).rows.map((r) => r.expected);
+    assert.notDeepEqual(ev(after), ev(before), 'the new weights were used');
+    assert.notEqual(after.find((r) => r.name === 'rate1')!.output!.hash, before.find((r) => r.name === 'rate1')!.output!.hash);
+  } finally {
+    await study.dispose();
+    smallPair(join(dir, 'pair'), [{ layer: 2, site: 'attn' }, { layer: 3, site: 'mlp' }]);
+  }
 });
 
 test('a cache folder that cannot be written only costs recomputation', async () => {

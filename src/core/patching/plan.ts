@@ -39,7 +39,7 @@ export interface SweepRequest {
   donorIds?: number[][];
   answers: AnswerSet;
   batchSize?: number;
-  /** Patches are stepped side by side while rows × columns stay within this many tokens (default 4096). */
+  /** Patches are stepped side by side while rows × columns stay within this many tokens (default 1024: larger stacks gain nothing once a patch is compute-bound, and grow the runtime's buffers). */
   stackTokens?: number;
   padId?: number;
   /** For phrase positions when the prompts carry no offsets. */

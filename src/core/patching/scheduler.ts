@@ -45,7 +45,7 @@ function batchBytes(req: SweepRequest, model: StepModel, ext: ExtendedRows): Mem
 
 /** How many patches step side by side when each takes `tokens` rows × columns. */
 function stackSize(req: SweepRequest, tokens: number): number {
-  return Math.max(1, Math.min(req.sets.length, Math.floor((req.stackTokens ?? 4096) / tokens)));
+  return Math.max(1, Math.min(req.sets.length, Math.floor((req.stackTokens ?? 1024) / tokens)));
 }
 
 /** The memory the sweep will hold at its peak batch, before running anything. */

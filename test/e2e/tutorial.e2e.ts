@@ -61,7 +61,7 @@ describe('Knobe notebooks in VS Code (code-server + Chromium)', { timeout: 15 * 
       // layer axis too); a canvas chart has no text to read.
       await scanNotebook(page, 'a layer-effect chart in an output webview', async () => {
         const charts = await drawnCharts(page);
-        return charts.find((c) => /patch/i.test(c.text) && /\blayer/i.test(c.text)) ?? charts.find((c) => c.fingerprint.startsWith('canvas'));
+        return charts.find((c) => /patch/i.test(c.text) && /layer/i.test(c.text)) ?? charts.find((c) => c.fingerprint.startsWith('canvas'));
       }, RUN_TIMEOUT_MS);
       // Let the remaining cells finish drawing before the picture.
       await page.waitForTimeout(3000);

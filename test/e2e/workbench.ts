@@ -98,25 +98,29 @@ export async function outputFrameText(page: Page): Promise<string> {
   return parts.join('\n');
 }
 
+/** "Cell 3 of 24" in the status bar: the focused cell and the count. */
+async function cellPosition(page: Page): Promise<[number, number] | undefined> {
+  const text = await page.locator('.statusbar').innerText().catch(() => '');
+  const m = /Cell (\d+) of (\d+)/.exec(text);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
 /**
- * Polls `probe` while scrolling through the notebook: the notebook list is virtualised, so a
- * cell's outputs are only drawn while the cell is near the viewport. Wraps to the top at the end.
+ * Polls `probe` while walking through the notebook cell by cell with the keyboard, as a person
+ * would: the notebook list is virtualised, so a cell's outputs are only drawn while the cell is
+ * near the viewport. Starts over from the top after the last cell.
  */
 export async function scanNotebook<T>(page: Page, what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const list = page.locator('.notebook-editor .cell-list-container >> visible=true').first();
-  const slider = list.locator('.scrollbar.vertical .slider').first();
-  const sliderTop = () => slider.evaluate((el) => (el as HTMLElement).style.top).catch(() => '');
+  // Selecting a rendered Markdown cell puts the notebook in command mode, where arrows move between cells.
+  await page.locator('.notebook-editor .markdown-cell-row >> visible=true').first().click({ position: { x: 40, y: 10 } }).catch(() => {});
+  await page.keyboard.press('Escape');
   return pollFor(what, async () => {
     const found = await probe();
     if (found !== undefined) return found;
-    const box = await list.boundingBox();
-    if (!box) return undefined;
-    // The left gutter: over an output webview the wheel would go to the webview first.
-    await page.mouse.move(box.x + 8, box.y + box.height / 2);
-    const before = await sliderTop();
-    await page.mouse.wheel(0, box.height * 0.7);
-    await page.waitForTimeout(400);
-    if ((await sliderTop()) === before) await page.mouse.wheel(0, -1e6);
+    const at = await cellPosition(page);
+    if (at && at[0] >= at[1]) await page.keyboard.press('Control+Home');
+    else for (let i = 0; i < 2; i++) await page.keyboard.press('ArrowDown');
+    await page.waitForTimeout(300);
     return undefined;
   }, timeoutMs);
 }

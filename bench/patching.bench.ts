@@ -99,8 +99,13 @@ export async function run(): Promise<void> {
       const plain = await peakRss(() => runSweepPlain(donor, recipient, req, LAYERS));
       const diff = maxDiff(fast.value, plain.value);
       if (diff > 1e-5) throw new Error(`scheduler and plain path differ by ${diff}`);
-      const [a, b] = await sideBySide(() => runSweep(donor, recipient, req), () => runSweepPlain(donor, recipient, req, LAYERS), 3);
-      console.log(`resid_post sweep, ${LAYERS} layers, ${name}: scheduler ${fmt(a, 0)} ms, plain ${fmt(b, 0)} ms, ratio ${fmt(a / b, 3)} (target ≤ ${target}); max |Δ rating| ${diff.toExponential(1)}`);
+      const [a, b] = await sideBySide(() => runSweep(donor, recipient, req), () => runSweepPlain(donor, recipient, req, LAYERS), 5);
+      // The work each path must do, in layer passes over the patched window: the scheduler runs
+      // both models once and each resid_post patch at layer l through layers l+1..L−1; the plain
+      // path runs both models once and then both again per patch.
+      const window = positions.kind === 'all' ? 1 : 2 / Math.max(...lengths);
+      const floor = (2 * LAYERS + window * (LAYERS * (LAYERS - 1)) / 2) / (2 * LAYERS + 2 * LAYERS * LAYERS);
+      console.log(`resid_post sweep, ${LAYERS} layers, ${name}: scheduler ${fmt(a, 0)} ms, plain ${fmt(b, 0)} ms, ratio ${fmt(a / b, 3)} (target ≤ ${target}; layer-pass count ratio ${fmt(floor, 3)}); max |Δ rating| ${diff.toExponential(1)}`);
       console.log(`  memory: scheduler plan ${mb(fast.value.plan.totalBytes)} (donor ${mb(fast.value.plan.donorBytes)}, states ${mb(fast.value.plan.stateBytes)}, keys/values ${mb(fast.value.plan.kvBytes)}), held ${mb(fast.value.peakBytes)}, RSS +${mb(fast.bytes)}; plain held ${mb(plain.value.peakBytes)}, RSS +${mb(plain.bytes)}`);
     }
 

@@ -39,7 +39,11 @@ export interface SweepRequest {
   donorIds?: number[][];
   answers: AnswerSet;
   batchSize?: number;
-  /** Patches are stepped side by side while rows × columns stay within this many tokens (default 1024: larger stacks gain nothing once a patch is compute-bound, and grow the runtime's buffers). */
+  /**
+   * Patches are stepped side by side while rows × columns stay within this many tokens. Default:
+   * one patch at a time — measured on CPU, repeating the cached keys/values for every stacked
+   * patch costs more than the layer calls stacking saves, and large stacks grow the runtime's buffers.
+   */
   stackTokens?: number;
   padId?: number;
   /** For phrase positions when the prompts carry no offsets. */

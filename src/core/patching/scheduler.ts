@@ -6,6 +6,7 @@
 //  - Columns before the first patched one are unchanged by any patch (attention is causal), so
 //    patches run only the columns from there on, on top of the recipient's cached keys/values.
 //  - Multi-token answers ride along as extra columns of each row (see extend.ts).
+//  - Optionally several patches step side by side, stacked along the batch (see stack.ts).
 //  - A batch's caches are dropped before the next batch starts: memory is bounded by one batch,
 //    and the bound is computed and reported before the sweep starts.
 import type { AnswerScores } from '../scoring/expected.js';
@@ -45,7 +46,7 @@ function batchBytes(req: SweepRequest, model: StepModel, ext: ExtendedRows): Mem
 
 /** How many patches step side by side when each takes `tokens` rows × columns. */
 function stackSize(req: SweepRequest, tokens: number): number {
-  return Math.max(1, Math.min(req.sets.length, Math.floor((req.stackTokens ?? 1024) / tokens)));
+  return Math.max(1, Math.min(req.sets.length, Math.floor((req.stackTokens ?? 0) / tokens)));
 }
 
 /** The memory the sweep will hold at its peak batch, before running anything. */

@@ -54,8 +54,9 @@ for (const arch of SUPPORTED_ARCHITECTURES) {
         const [d, r] = await pairOf(arch);
         const L = r.model.numLayers;
         const sets = [...Array.from({ length: L }, (_, l) => [l]), [0, L - 1]];
-        // All positions: a small token budget, so patches step in several stacks.
-        const req = request(r, { site, positions: pos, sets, mix: pname === 'last' ? 0.6 : 1, stackTokens: pos.kind === 'all' ? 40 : undefined }, pos.kind === 'phrase' ? TEXTS.slice(0, 2) : TEXTS);
+        // Patches step side by side in several stacks (all positions), in one stack on top of cached
+        // keys/values (last position), or one at a time (a phrase).
+        const req = request(r, { site, positions: pos, sets, mix: pname === 'last' ? 0.6 : 1, stackTokens: pos.kind === 'all' ? 100 : pos.kind === 'last' ? 10000 : undefined }, pos.kind === 'phrase' ? TEXTS.slice(0, 2) : TEXTS);
         const fast = await runSweep(d.model, r.model, req);
         const plain = await runSweepPlain(d.model, r.model, req, L);
         let moved = 0;

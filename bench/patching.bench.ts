@@ -95,6 +95,9 @@ export async function run(): Promise<void> {
     const sets = Array.from({ length: LAYERS }, (_, l) => [l]);
     for (const [name, positions, target] of [['all positions', { kind: 'all' }, 0.3], ['last position', { kind: 'last' }, 0.1]] as [string, PositionSpec, number][]) {
       const req: SweepRequest = { site: 'resid_post', sets, positions, mix: 1, prompts, answers, batchSize: PROMPTS };
+      // One run of each first, so the runtime's one-off buffer growth is charged to neither.
+      await runSweep(donor, recipient, req);
+      await runSweepPlain(donor, recipient, req, LAYERS);
       const fast = await peakRss(() => runSweep(donor, recipient, req));
       const plain = await peakRss(() => runSweepPlain(donor, recipient, req, LAYERS));
       const diff = maxDiff(fast.value, plain.value);
@@ -111,6 +114,7 @@ export async function run(): Promise<void> {
 
     const ids = prompts.map((p) => p.ids);
     const sampleOpts = { samples: 283, maxTokens: 8, seed: 1, min: 0, max: 10, temperature: [0.85, 1.15] as [number, number], padId: 0 };
+    await rateSampled(recipient, tokenizer, ids.slice(0, 1), { ...sampleOpts, samples: 64 });
     const ev = await peakRss(() => rateExpected(recipient, answers, ids, { batchSize: PROMPTS }));
     const t0 = performance.now();
     const sampled = await peakRss(() => rateSampled(recipient, tokenizer, ids, sampleOpts));

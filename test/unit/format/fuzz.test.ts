@@ -10,18 +10,8 @@ import { fromNotebook, toNotebook } from '../../../src/core/format/notebook.js';
 import { knobeCells, type KnobeCell } from '../../../src/core/format/nodes.js';
 import type { Code } from '../../../src/core/format/diagnostics.js';
 import { corpus } from './corpus.js';
+import { seededRandom as prng } from '../../support/checkpoints.js';
 
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GARBAGE = ['\0', '\r', '\n', '\r\n', '\uFEFF', '\ud800', '\uffff', ':::', '::: ', '{', '|', '}', '%%', '%knobe', '\t', '  ', 'item ', ': ', '"', '[', '\x1b'];
 

@@ -41,26 +41,34 @@ export function describePositions(spec: PositionSpec): string {
   }
 }
 
+/** Lower-cased characters of `s` without whitespace: what survives tokenizers that normalise case and spacing. */
+const significant = (s: string) => s.replace(/\s+/g, '').toLowerCase();
+
 /**
  * Character span of every token, from the tokenizer's offsets or else by decoding growing
- * prefixes (decode(ids[0..i]) ends where token i ends). The prefix route needs decode(ids) to
- * reproduce `text` up to a leading special-token string; it is checked, not assumed.
+ * prefixes: decode(ids[0..i]) ends where token i ends. Tokenizers may lower-case the text or
+ * re-space punctuation on the way back, so decoded and original text are aligned on their
+ * significant characters (no whitespace, lower case). Special tokens decode to text that is not
+ * in the prompt (a BOS); the alignment starts where the prompt's own characters begin.
  */
 export function tokenSpans(prompt: TokenizedPrompt, decode?: (ids: number[]) => string): [number, number][] {
   if (prompt.offsets) return prompt.offsets;
   if (!decode) throw new PatchError('bad-positions', `prompt "${prompt.name}": phrase positions need token offsets or a decoder`);
-  const full = decode(prompt.ids);
-  // Special tokens (BOS) may decode to text that is not in the prompt; measure from where the
-  // prompt's text starts in the decoded string.
-  const shift = full.endsWith(prompt.text) ? full.length - prompt.text.length : full.indexOf(prompt.text);
-  if (shift < 0) {
+  // Position in `text` of each significant character.
+  const at: number[] = [];
+  for (let i = 0; i < prompt.text.length; i++) if (!/\s/.test(prompt.text[i])) at.push(i);
+  const sigText = significant(prompt.text);
+  const full = significant(decode(prompt.ids));
+  const shift = full.endsWith(sigText) ? full.length - sigText.length : full.indexOf(sigText);
+  if (shift < 0 || sigText.length !== at.length) {
     throw new PatchError('bad-positions', `prompt "${prompt.name}": decoding its tokens does not give back its text, so a phrase cannot be located`);
   }
   const spans: [number, number][] = [];
   let prev = 0;
   for (let i = 0; i < prompt.ids.length; i++) {
-    const end = Math.max(0, decode(prompt.ids.slice(0, i + 1)).length - shift);
-    spans.push([Math.min(prev, end), end]);
+    const end = Math.min(at.length, Math.max(0, significant(decode(prompt.ids.slice(0, i + 1))).length - shift));
+    const from = Math.min(prev, end);
+    spans.push(end > from ? [at[from], at[end - 1] + 1] : [0, 0]);
     prev = end;
   }
   return spans;
@@ -68,7 +76,8 @@ export function tokenSpans(prompt: TokenizedPrompt, decode?: (ids: number[]) => 
 
 /** Token indexes covering the first occurrence of `phrase` in the prompt; error naming the prompt if absent. */
 export function phrasePositions(prompt: TokenizedPrompt, phrase: string, decode?: (ids: number[]) => string): number[] {
-  const start = prompt.text.indexOf(phrase);
+  let start = prompt.text.indexOf(phrase);
+  if (start < 0) start = prompt.text.toLowerCase().indexOf(phrase.toLowerCase());
   if (start < 0) throw new PatchError('phrase-not-found', `phrase "${phrase}" does not occur in prompt "${prompt.name}"`);
   const end = start + phrase.length;
   const spans = tokenSpans(prompt, decode);

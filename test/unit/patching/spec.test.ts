@@ -47,7 +47,17 @@ test('positions parse', () => {
 });
 
 test('token spans come from prefix decoding when there are no offsets (a BOS decodes before the text)', () => {
-  assert.deepEqual(tokenSpans(prompt, decode), [[0, 0], [0, 1], [1, 5], [5, 9], [9, 13]]);
+  // Spans cover a token's significant characters: " big" is [2, 5), its space is no one's.
+  assert.deepEqual(tokenSpans(prompt, decode), [[0, 0], [0, 1], [2, 5], [6, 9], [10, 13]]);
+});
+
+test('token spans survive a decoder that lower-cases and re-spaces punctuation', () => {
+  const p: TokenizedPrompt = { name: 'p2', text: 'The dog, ran.', ids: [0, 1, 2, 3, 4, 5] };
+  const pieces = ['[BOS]', 'the', 'dog', ',', 'ran', '.'];
+  const dec = (ids: number[]) => ids.map((i) => pieces[i]).join(' ');
+  assert.deepEqual(tokenSpans(p, dec), [[0, 0], [0, 3], [4, 7], [7, 8], [9, 12], [12, 13]]);
+  assert.deepEqual(phrasePositions(p, 'dog, ran', dec), [2, 3, 4]);
+  assert.deepEqual(phrasePositions(p, 'THE', dec), [1]);
 });
 
 const cases: [string, Parameters<typeof resolvePositions>[0], number[]][] = [

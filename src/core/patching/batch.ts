@@ -1,23 +1,11 @@
 // Batches the scheduler builds: left-padded prompts, a window of their columns run on top of a
 // cache of the earlier ones, and continuations (answer prefixes) run on top of a prompt's cache.
+import { makeBatch } from '../models/graph/batch.js';
 import type { StepBatch } from './model.js';
 
-/** Left-pads token-id lists into one batch (the last column is every prompt's last token). */
+/** Left-pads token-id lists into one batch (the last column is every prompt's last token): the runtime's own batching. */
 export function promptBatch(prompts: readonly (readonly number[])[], padId = 0): StepBatch {
-  const B = prompts.length;
-  const S = Math.max(...prompts.map((p) => p.length));
-  const inputIds = new BigInt64Array(B * S).fill(BigInt(padId));
-  const positionIds = new BigInt64Array(B * S);
-  const keyMask = new Uint8Array(B * S);
-  prompts.forEach((p, b) => {
-    const pad = S - p.length;
-    p.forEach((t, j) => {
-      inputIds[b * S + pad + j] = BigInt(t);
-      positionIds[b * S + pad + j] = BigInt(j);
-      keyMask[b * S + pad + j] = 1;
-    });
-  });
-  return { size: B, length: S, past: 0, inputIds, positionIds, keyMask };
+  return makeBatch(prompts, padId);
 }
 
 /** Columns [from, S) of a whole batch, the columns before them coming from a cache. */

@@ -3,6 +3,7 @@
 // interface (segments with cached keys/values) and, separately, a monolithic forward with hooks,
 // so the scheduler can be checked against the plain path without the ONNX runtime.
 import type { Act, HookedModel, HookedRunOptions, KV, StepBatch, StepModel } from '../../../src/core/patching/model.js';
+import { seededRandom } from '../../support/checkpoints.js';
 
 export interface RefShape {
   layers: number;
@@ -14,15 +15,10 @@ export interface RefShape {
   maxPositions: number;
 }
 
+/** Centred uniform draws in [-0.5, 0.5) from the tests' shared seeded generator. */
 function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const next = seededRandom(seed);
+  return () => next() - 0.5;
 }
 
 interface Layer {

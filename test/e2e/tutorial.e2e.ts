@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT, startCodeServer, examplesWorkspace, launchChromium } from '../../scripts/vscode/code-server.mjs';
-import { outputFrameText, drawnCharts, openFile, pollFor, runAll, runCommand, scanNotebook, waitForWorkbench } from './workbench.js';
+import { outputFrameText, drawnCharts, openFile, pollFor, runAll, revealChart, runCommand, scanNotebook, waitForWorkbench } from './workbench.js';
 
 const codeServerDir = process.env.KNOBE_E2E_CODE_SERVER;
 const vsix = process.env.KNOBE_E2E_VSIX;
@@ -59,12 +59,13 @@ describe('Knobe notebooks in VS Code (code-server + Chromium)', { timeout: 15 * 
     try {
       // The layer-effect chart speaks of patching and has a layer axis (the δ_l heatmap has a
       // layer axis too); a canvas chart has no text to read.
-      await scanNotebook(page, 'a layer-effect chart in an output webview', async () => {
+      const layerChart = await scanNotebook(page, 'a layer-effect chart in an output webview', async () => {
         const charts = await drawnCharts(page);
         return charts.find((c) => /patch/i.test(c.text) && /layer/i.test(c.text)) ?? charts.find((c) => c.fingerprint.startsWith('canvas'));
       }, RUN_TIMEOUT_MS);
-      // Let the remaining cells finish drawing before the picture.
+      // Let the remaining cells finish drawing, then bring the chart into view for the picture.
       await page.waitForTimeout(3000);
+      await revealChart(page, layerChart);
     } finally {
       await shot('02-tutorial-run-all');
     }

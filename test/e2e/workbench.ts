@@ -49,6 +49,8 @@ export async function framesWith(page: Page, selector: string): Promise<Frame[]>
 
 export interface DrawnChart {
   frame: Frame;
+  /** Position among the charts of its frame. */
+  index: number;
   /** Visible text of the chart (axis titles, labels) when drawn as SVG. */
   text: string;
   /** The SVG markup, or the canvas size, so a redraw can be detected. */
@@ -71,7 +73,7 @@ export async function drawnCharts(page: Page): Promise<DrawnChart[]> {
     } catch {
       continue;
     }
-    for (const c of found) charts.push({ frame, ...c });
+    found.forEach((c, index) => charts.push({ frame, index, ...c }));
   }
   return charts;
 }
@@ -123,4 +125,18 @@ export async function scanNotebook<T>(page: Page, what: string, probe: () => Pro
     await page.waitForTimeout(300);
     return undefined;
   }, timeoutMs);
+}
+
+/** Walks the notebook with the keyboard until the given chart is on screen, for the screenshot. */
+export async function revealChart(page: Page, chart: DrawnChart): Promise<boolean> {
+  const viewport = page.viewportSize() ?? { width: 1600, height: 1000 };
+  for (let step = 0; step < 60; step++) {
+    const els = await chart.frame.$$('svg.marks, canvas.marks').catch(() => []);
+    const box = await els[chart.index]?.boundingBox().catch(() => null);
+    if (box && box.y >= 60 && box.y + Math.min(box.height, 300) <= viewport.height) return true;
+    const at = await cellPosition(page);
+    await page.keyboard.press(at && at[0] >= at[1] ? 'Control+Home' : 'ArrowDown');
+    await page.waitForTimeout(250);
+  }
+  return false;
 }

@@ -69,14 +69,19 @@ describe('running cells', function () {
     for (const r of result.rows) assert.ok(r.l2 >= 0 && r.cosine >= -1 - 1e-6 && r.cosine <= 1 + 1e-6, JSON.stringify(r));
   });
 
-  it('sweeps one patch per layer against both baselines', () => {
-    const { result } = outputJson(cellNamed(doc, 'single'), mime('sweep'));
+  it('sweeps one patch per layer and site against both baselines', () => {
+    const cell = cellNamed(doc, 'single');
+    const { result } = outputJson(cell, mime('sweep'));
     assert.equal(result.direction, 'pretrained->finetuned');
     assert.ok(result.baseline.finetuned > result.baseline.pretrained, JSON.stringify(result.baseline));
-    assert.deepEqual([...new Set(result.rows.map((r: any) => r.site))], ['resid_post'], 'the cell asks for resid_post only');
-    const layers = result.rows.map((r: any) => r.layers);
-    assert.ok(layers.length >= 2 && layers.every((l: number[]) => l.length === 1), JSON.stringify(layers));
-    assert.deepEqual(layers.map((l: number[]) => l[0]), layers.map((_: unknown, i: number) => i));
+    // The sites the cell asks for (docs/format.md: `site`, default resid_post).
+    const asked = /^site:\s*(.+)$/m.exec(cell.document.getText())?.[1].split(',').map((x) => x.trim()) ?? ['resid_post'];
+    assert.deepEqual([...new Set(result.rows.map((r: any) => r.site))].sort(), [...asked].sort());
+    for (const site of asked) {
+      const layers = result.rows.filter((r: any) => r.site === site).map((r: any) => r.layers);
+      assert.ok(layers.length >= 2 && layers.every((l: number[]) => l.length === 1), `${site}: ${JSON.stringify(layers)}`);
+      assert.deepEqual(layers.map((l: number[]) => l[0]), layers.map((_: unknown, i: number) => i), `${site}: every layer once, in order`);
+    }
     // Patching the pretrained activations somewhere removes most of the effect.
     assert.ok(Math.max(...result.rows.map((r: any) => r.fractionRemoved)) > 0.5);
   });

@@ -1,5 +1,6 @@
 // A one-line progress bar on stderr for long runs; falls back to plain lines when stderr is not a TTY
-// (CI logs), where a cell that runs for more than a few seconds prints a line per quarter.
+// (CI logs), where each cell prints a line when it starts and, if it runs for more than a few
+// seconds, one per quarter after that.
 import { formatSeconds } from '../common/time.js';
 
 export { formatSeconds };
@@ -26,7 +27,12 @@ export class ProgressBar {
       const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
       this.stream.write(`\r\x1b[K${p.cell} ${bar} ${p.done}/${p.total}${eta}${msg}`);
     } else {
-      if (!this.started.has(p.cell)) this.started.set(p.cell, Date.now());
+      if (!this.started.has(p.cell)) {
+        this.started.set(p.cell, Date.now());
+        this.lastQuarter.set(p.cell, 0);
+        this.stream.write(`${p.cell}: ${p.done}/${p.total}${msg}\n`);
+        return;
+      }
       if (Date.now() - this.started.get(p.cell)! < 3000) return;
       const quarter = Math.floor(frac * 4);
       if (this.lastQuarter.get(p.cell) === quarter) return;

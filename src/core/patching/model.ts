@@ -3,33 +3,11 @@
 // hook replacement (the plain path). The runtime's LoadedModel is adapted to these in adapter.ts;
 // tests may supply any other implementation of the same maths.
 
-/** A dense activation, row-major; residual-stream activations are [batch, seq, hidden]. */
-export interface Act {
-  data: Float32Array;
-  dims: number[];
-}
-
-/** Cached keys and values of one layer, each [batch, kvHeads, columns, headDim]. */
-export interface KV {
-  key: Act;
-  value: Act;
-}
-
-/**
- * A segment of a left-padded batch: `length` new columns after `past` cached ones (the runtime's
- * Batch has exactly this shape).
- */
-export interface StepBatch {
-  readonly size: number;
-  readonly length: number;
-  readonly past: number;
-  /** [B, S] token ids. */
-  readonly inputIds: BigInt64Array;
-  /** [B, S] position of each token within its prompt. */
-  readonly positionIds: BigInt64Array;
-  /** [B, P + S] 1 where a column holds a real token. */
-  readonly keyMask: Uint8Array;
-}
+// Activations, caches and batches are the runtime's own types (a StepBatch is the runtime's Batch:
+// a segment of a left-padded batch, `length` new columns after `past` cached ones).
+import type { Act, KV } from '../models/model.js';
+import type { Batch as StepBatch } from '../models/graph/batch.js';
+export type { Act, KV, StepBatch };
 
 export interface StepModel {
   readonly numLayers: number;

@@ -164,3 +164,17 @@ export async function launchChromium() {
 
 /** True under CI, where missing prerequisites fail the run instead of skipping it. */
 export const STRICT = /^(1|true)$/i.test(process.env.CI ?? '');
+
+/**
+ * code-server's folder, set up if needed. Where this machine cannot host it, prints why and exits:
+ * with 1 under CI (a suite that cannot run has failed), with 0 elsewhere (skipped).
+ */
+export function codeServerOrExit(label) {
+  try {
+    return setupCodeServer();
+  } catch (e) {
+    if (!(e instanceof MissingPrerequisite)) throw e;
+    console.error(`${label} ${STRICT ? 'FAILED' : 'skipped'}: cannot run VS Code here: ${e.message}`);
+    process.exit(STRICT ? 1 : 0);
+  }
+}

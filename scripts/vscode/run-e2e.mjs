@@ -4,17 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, STRICT, MissingPrerequisite, setupCodeServer, packageExtension } from './code-server.mjs';
+import { ROOT, codeServerOrExit, packageExtension } from './code-server.mjs';
 
 const t0 = Date.now();
-let codeServerDir;
-try {
-  codeServerDir = setupCodeServer();
-} catch (e) {
-  if (!(e instanceof MissingPrerequisite)) throw e;
-  console.error(`test:e2e ${STRICT ? 'FAILED' : 'skipped'}: cannot run VS Code here: ${e.message}`);
-  process.exit(STRICT ? 1 : 0);
-}
+const codeServerDir = codeServerOrExit('test:e2e');
 const vsix = packageExtension();
 const files = readdirSync(join(ROOT, 'test/e2e')).filter((f) => f.endsWith('.e2e.ts')).map((f) => join('test/e2e', f));
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {

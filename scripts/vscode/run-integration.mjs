@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ROOT, STRICT, MissingPrerequisite, log, setupCodeServer, packageExtension, startCodeServer, examplesWorkspace, launchChromium,
+  ROOT, log, codeServerOrExit, packageExtension, startCodeServer, examplesWorkspace, launchChromium,
 } from './code-server.mjs';
 import { buildIntegration } from './build-integration.mjs';
 
@@ -18,18 +18,7 @@ const grepArg = process.argv.find((a) => a.startsWith('--grep='));
 
 async function main() {
   const t0 = Date.now();
-  let codeServerDir;
-  try {
-    codeServerDir = setupCodeServer();
-  } catch (e) {
-    if (!(e instanceof MissingPrerequisite)) throw e;
-    if (STRICT) {
-      console.error(`test:vscode FAILED: cannot run VS Code here: ${e.message}`);
-      return 1;
-    }
-    console.error(`test:vscode skipped: cannot run VS Code here: ${e.message}`);
-    return 0;
-  }
+  const codeServerDir = codeServerOrExit('test:vscode');
   // The suite's own reference reader is checked first, in plain Node.
   const support = readdirSync(join(ROOT, 'test/integration/support')).filter((f) => f.endsWith('.test.ts')).map((f) => join('test/integration/support', f));
   const unit = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...support], { cwd: ROOT, encoding: 'utf8' });

@@ -164,3 +164,18 @@ export interface CellOutput<R extends KnobeResult = KnobeResult> {
   /** Wall-clock seconds the run took. */
   seconds?: number;
 }
+
+/**
+ * Results written as JSON (in a `.knobe` file, the result cache, a notebook output) hold `null`
+ * where a statistic was undefined for the data (NaN has no JSON form). Reading them back turns
+ * every `null` into NaN again, so a result reads the same fresh and reloaded.
+ */
+export function reviveResult<T>(value: T): T {
+  const walk = (v: unknown): unknown => {
+    if (v === null) return Number.NaN;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}

@@ -1,7 +1,7 @@
 // VS Code side of the notebook format: maps the plain cells of core/format/notebook.ts onto
 // vscode.NotebookData and back. All decisions about the text live in core, where they are tested.
 import * as vscode from 'vscode';
-import { mimeFor, RESULT_MIME_TYPES, type CellOutput } from '../common/results.js';
+import { mimeFor, RESULT_MIME_TYPES, reviveResult, type CellOutput } from '../common/results.js';
 import { fromNotebook, toNotebook, type NotebookMeta, type PlainCell } from '../core/format/notebook.js';
 import { summaryMarkdown } from '../core/format/summary.js';
 
@@ -39,7 +39,7 @@ export function outputToVscode(output: CellOutput): vscode.NotebookCellOutput {
 function outputFromVscode(output: vscode.NotebookCellOutput): CellOutput | undefined {
   const item = output.items.find((i) => RESULT_MIME_TYPES.includes(i.mime));
   if (!item) return undefined;
-  return JSON.parse(new TextDecoder().decode(item.data)) as CellOutput;
+  return reviveResult(JSON.parse(new TextDecoder().decode(item.data)) as CellOutput);
 }
 
 function plainCell(kind: vscode.NotebookCellKind, value: string, outputs: readonly vscode.NotebookCellOutput[] | undefined, metadata: unknown): PlainCell {

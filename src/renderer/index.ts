@@ -2,6 +2,7 @@
 import type { ActivationFunction } from 'vscode-notebook-renderer';
 import { fallbackElement } from './fallback.js';
 import { OutputRegistry } from './render.js';
+import { reviveResult } from '../common/results.js';
 
 export const activate: ActivationFunction = () => {
   const outputs = new OutputRegistry(document.body);
@@ -9,7 +10,7 @@ export const activate: ActivationFunction = () => {
     renderOutputItem(item, element, signal) {
       let data: unknown;
       try {
-        data = item.json();
+        data = reviveResult(item.json());
       } catch (err) {
         element.replaceChildren(fallbackElement(new Error(`the output is not valid JSON: ${err instanceof Error ? err.message : String(err)}`), undefined));
         return;

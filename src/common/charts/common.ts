@@ -16,11 +16,16 @@ export function chartTitle(text: string, output: CellOutput, ...extra: (string |
   return subtitle.length ? { text, subtitle } : { text };
 }
 
-/** Fixed-point with a real minus sign, as shown in labels and tables. */
-export function num(x: number, digits = 2): string {
-  if (!Number.isFinite(x)) return String(x);
+/** Fixed-point with a real minus sign, as shown in labels and tables; `–` for an undefined value (NaN, or `null` as stored in a file). */
+export function num(x: number | null, digits = 2): string {
+  if (x === null || !Number.isFinite(x)) return '–';
   const s = Math.abs(x).toFixed(digits);
   return x < 0 && Number(s) !== 0 ? `−${s}` : s;
+}
+
+/** A share as a percentage: `35%`; `–` when undefined. */
+export function pct(x: number | null, digits = 0): string {
+  return x === null || !Number.isFinite(x) ? '–' : `${num(100 * x, digits)}%`;
 }
 
 export function interval(ci: readonly [number, number], digits = 2): string {

@@ -2,7 +2,7 @@
 // one panel per site) and, for sweeps that vary the token position, a position × layer heatmap.
 import type { TopLevelSpec } from 'vega-lite';
 import type { CellOutput, PatchRow, SweepResult } from '../results.js';
-import { chartTitle, distinct, MODEL_LABEL, num, siteScale } from './common.js';
+import { chartTitle, distinct, MODEL_LABEL, num, pct, siteScale } from './common.js';
 import { themeConfig, type ChartTheme } from './theme.js';
 
 /** Name of the point mark, one item per patch row: tests and the renderer find marks by it. */
@@ -74,7 +74,7 @@ export function layerEffectSpec(output: CellOutput<SweepResult>, theme: ChartThe
   const color = { field: 'site', type: 'nominal' as const, scale: siteScale(sites, theme), legend: null };
   const smallest = result.smallest;
   const extra = smallest
-    ? `◆ smallest set: ${smallest.site} ${smallest.layers.join('+')} removes ${num(100 * smallest.fractionRemoved, 0)}% (target ${num(100 * smallest.target, 0)}%)`
+    ? `◆ smallest set: ${smallest.site} ${smallest.layers.join('+')} removes ${pct(smallest.fractionRemoved)} (target ${pct(smallest.target)})`
     : undefined;
 
   return {

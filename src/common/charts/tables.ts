@@ -1,7 +1,7 @@
 // Summary tables of a result as plain strings. The report prints them under each cell and the
 // renderer shows them when a chart cannot be drawn; both escape the strings when writing HTML.
 import type { KnobeResult } from '../results.js';
-import { interval, MODEL_LABEL, num } from './common.js';
+import { interval, MODEL_LABEL, num, pct } from './common.js';
 
 export interface Table {
   caption: string;
@@ -11,8 +11,10 @@ export interface Table {
   notes?: string[];
 }
 
-function p(x: number | undefined): string {
+/** A p-value; results read back from a file hold `null` where a statistic was undefined (NaN). */
+function p(x: number | null | undefined): string {
   if (x === undefined) return '';
+  if (x === null || !Number.isFinite(x)) return '–';
   return x < 0.001 ? x.toExponential(1) : x.toFixed(3);
 }
 
@@ -29,7 +31,7 @@ export function summaryTables(result: KnobeResult): Table[] {
           `${s.negative.n} / ${s.positive.n}`,
           `${num(s.delta.estimate)} ${interval(s.delta.ci)}`,
           s.test.apa,
-          ...(result.summary.some((x) => x.parseRate !== undefined) ? [s.parseRate === undefined ? '' : `${num(100 * s.parseRate, 1)}%`] : []),
+          ...(result.summary.some((x) => x.parseRate !== undefined) ? [s.parseRate === undefined ? '' : pct(s.parseRate, 1)] : []),
           ...(result.summary.some((x) => x.agreement !== undefined) ? [s.agreement === undefined ? '' : num(s.agreement, 3)] : []),
         ]),
       }];
@@ -52,12 +54,12 @@ export function summaryTables(result: KnobeResult): Table[] {
           r.label,
           r.position === undefined ? r.positions : String(r.position),
           `${num(r.delta)} ${interval(r.ci)}`,
-          `${num(100 * r.fractionRemoved, 0)}% [${num(100 * r.fractionCi[0], 0)}%, ${num(100 * r.fractionCi[1], 0)}%]`,
+          `${pct(r.fractionRemoved)} [${pct(r.fractionCi[0])}, ${pct(r.fractionCi[1])}]`,
         ]),
         notes: [
           `Unpatched Δ_Knobe: fine-tuned ${num(result.baseline.finetuned)}, pretrained ${num(result.baseline.pretrained)}.`,
           ...(result.smallest
-            ? [`Smallest layer set: ${result.smallest.site} ${result.smallest.layers.join('+')} removes ${num(100 * result.smallest.fractionRemoved, 0)}% (target ${num(100 * result.smallest.target, 0)}%).`]
+            ? [`Smallest layer set: ${result.smallest.site} ${result.smallest.layers.join('+')} removes ${pct(result.smallest.fractionRemoved)} (target ${pct(result.smallest.target)}).`]
             : []),
         ],
       }];

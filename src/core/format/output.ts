@@ -1,7 +1,7 @@
 // Results stored in the file. An output block is a list of `key: JSON` lines; a top-level array
 // is written one element per line and object keys are sorted, so re-running a cell changes only
 // the lines whose numbers changed and a pull request shows exactly those.
-import type { CellOutput, KnobeResult, ResultKind } from '../../common/results.js';
+import { reviveResult, type CellOutput, type KnobeResult, type ResultKind } from '../../common/results.js';
 import type { OutputValue } from './nodes.js';
 
 export const RESULT_KINDS: readonly ResultKind[] = ['ratings', 'localization', 'sweep', 'stats'];
@@ -101,7 +101,7 @@ export function assembleOutput(fields: Map<string, unknown>): { output: CellOutp
   const seconds = fields.get('seconds');
   if (seconds !== undefined && typeof seconds !== 'number') return { error: '`seconds` must be a number', field: 'seconds' };
   const result: Record<string, unknown> = { kind };
-  for (const [k, v] of fields) if (!(ENVELOPE as readonly string[]).includes(k)) result[k] = v;
+  for (const [k, v] of fields) if (!(ENVELOPE as readonly string[]).includes(k)) result[k] = reviveResult(v);
   const output: CellOutput = { result: result as unknown as KnobeResult, provenance: provenance as never, hash };
   if (seconds !== undefined) output.seconds = seconds as number;
   return { output };

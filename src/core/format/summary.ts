@@ -1,6 +1,7 @@
 // The text/markdown fallback shown beside a result's chart (and instead of it where the renderer
 // is unavailable): the few numbers a reader needs, in plain Markdown.
 import type { CellOutput, KnobeResult } from '../../common/results.js';
+import { pct } from '../../common/charts/common.js';
 
 const f = (x: number | undefined, digits = 2): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
 const ci = (c: [number, number] | undefined): string => (c ? `[${f(c[0])}, ${f(c[1])}]` : '');
@@ -31,9 +32,9 @@ function body(r: KnobeResult): string[] {
       const top = [...r.rows].sort((a, b) => b.fractionRemoved - a.fractionRemoved).slice(0, 5);
       if (top.length) {
         lines.push('| site | layers | Δ after patch | removed |', '| --- | --- | --- | --- |');
-        for (const p of top) lines.push(`| ${p.site} | ${p.label} | ${f(p.delta)} ${ci(p.ci)} | ${f(100 * p.fractionRemoved, 0)}% |`);
+        for (const p of top) lines.push(`| ${p.site} | ${p.label} | ${f(p.delta)} ${ci(p.ci)} | ${pct(p.fractionRemoved)} |`);
       }
-      if (r.smallest) lines.push('', `Smallest set removing ≥ ${f(100 * r.smallest.target, 0)}%: ${r.smallest.site} layers ${r.smallest.layers.join(', ')} (${f(100 * r.smallest.fractionRemoved, 0)}%)`);
+      if (r.smallest) lines.push('', `Smallest set removing ≥ ${pct(r.smallest.target)}: ${r.smallest.site} layers ${r.smallest.layers.join(', ')} (${pct(r.smallest.fractionRemoved)})`);
       return lines;
     }
     case 'stats': {

@@ -2,7 +2,7 @@
 // closed without saving. Written atomically: a half-written entry never looks like a result.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellOutput } from '../../common/results.js';
+import { reviveResult, type CellOutput } from '../../common/results.js';
 
 export class ResultCache {
   private readonly dir: string;
@@ -13,7 +13,7 @@ export class ResultCache {
   get(hash: string): CellOutput | undefined {
     if (!/^[0-9a-f]+$/.test(hash)) return undefined;
     try {
-      const out = JSON.parse(readFileSync(join(this.dir, `${hash}.json`), 'utf8')) as CellOutput;
+      const out = reviveResult(JSON.parse(readFileSync(join(this.dir, `${hash}.json`), 'utf8')) as CellOutput);
       return out.hash === hash ? out : undefined;
     } catch {
       return undefined;

@@ -264,7 +264,8 @@ export function compact<T>(value: T): T {
   const walk = (v: unknown): unknown => {
     if (typeof v === 'number') return round(v);
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    // Absent fields are left out, as they are when the result is read back from a file.
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, walk(x)]));
     return v;
   };
   return walk(value) as T;

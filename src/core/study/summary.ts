@@ -1,6 +1,7 @@
 // One line per cell run for terminals and logs: what ran and the number that matters.
 import type { RatingsResult, SweepResult } from '../../common/results.js';
 import type { CellRun } from './study.js';
+import { pct } from '../../common/charts/common.js';
 
 const f = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 
@@ -15,14 +16,13 @@ export function summaryLine(run: CellRun): string | undefined {
     case 'sweep': {
       const s = r as SweepResult;
       const best = [...s.rows].sort((a, b) => b.fractionRemoved - a.fractionRemoved)[0];
-      const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(100 * x)}%` : '–');
       // The greedy search ends with every layer when no set reaches the target; say so.
       const smallest = !s.smallest
         ? ''
         : s.smallest.fractionRemoved >= s.smallest.target
           ? `; smallest set ${s.smallest.site} ${s.smallest.layers.join('+')} removes ${pct(s.smallest.fractionRemoved)}`
           : `; no ${s.smallest.site} layer set removes ${pct(s.smallest.target)} (all ${s.smallest.layers.length} together: ${pct(s.smallest.fractionRemoved)})`;
-      return `${head}: strongest patch ${best ? `${best.site} ${best.label} removes ${Math.round(100 * best.fractionRemoved)}%` : 'none'}${smallest}`;
+      return `${head}: strongest patch ${best ? `${best.site} ${best.label} removes ${pct(best.fractionRemoved)}` : 'none'}${smallest}`;
     }
     case 'localization': {
       const top = [...r.rows].filter((x) => x.model === 'finetuned').sort((a, b) => b.l2 - a.l2)[0];

@@ -36,10 +36,11 @@ for (const [what, scenarios] of sets) {
     assert.ok(ratingsOf(byName(runs).get('rate')).summary[1].delta.estimate > 0.5, 'the planted bias shows on one story too');
     assert.ok(sweepOf(byName(runs).get('patch')).rows.every((r) => Number.isFinite(r.delta)));
 
-    // Written and read back: the Δ is there, the missing interval is null, and the result is reused.
+    // Written and read back: the Δ is there, the missing interval is NaN again (null in the file), and the result is reused.
     const saved = outputsIn(readFileSync(file, 'utf8')).get('rate')!.result as typeof rate;
     assert.equal(saved.summary[1].delta.estimate, rate.summary[1].delta.estimate);
-    assert.deepEqual(saved.summary[1].delta.ci, [null, null]);
+    assert.deepEqual(saved.summary[1].delta.ci, [Number.NaN, Number.NaN]);
+    assert.match(readFileSync(file, 'utf8'), /"ci":\[null,null\]/);
     const again = await runCommand(args, () => {});
     assert.deepEqual(statuses(again.runs), { p: 'ok', set: 'ok', rate: 'cached', patch: 'cached' });
   });

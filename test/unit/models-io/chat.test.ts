@@ -8,6 +8,7 @@ import { loadCheckpoint } from '../../../src/core/models/checkpoint.js';
 import { CheckpointError, type CheckpointErrorCode } from '../../../src/core/models/errors.js';
 import { ModelTokenizer } from '../../../src/core/models/tokenizer.js';
 import { writeTestCheckpoint } from '../../support/checkpoints.js';
+import { expectError } from '../../support/errors.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 const templates = JSON.parse(readFileSync(join(fixtures, 'chat-templates.json'), 'utf8')) as Record<string, string>;
@@ -81,15 +82,6 @@ test('a test checkpoint\'s template, rendered and tokenized without adding a sec
   assert.ok(withFile.files.includes('chat_template.jinja'));
   assert.equal(chatTemplateFor(withFile).render('x'), '<|bos|>[x]');
 });
-
-function expectError(fn: () => unknown, code: CheckpointErrorCode, ...mentions: string[]): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof CheckpointError, String(e));
-    assert.equal(e.code, code, e.message);
-    for (const m of mentions) assert.ok(e.message.includes(m), `"${e.message}" should mention "${m}"`);
-    return true;
-  });
-}
 
 test('template problems are chat-template-errors naming the source', () => {
   expectError(() => selectChatTemplate({}, { source: 'models/base' }), 'chat-template-error', 'models/base', 'no chat_template');

@@ -10,6 +10,7 @@ import { sha256File } from '../../../src/core/models/hash.js';
 import { writeSafetensors } from '../../../src/core/models/safetensors.js';
 import { SUPPORTED_ARCHITECTURES } from '../../../src/core/models/types.js';
 import { byteLevelBpeTokenizer, writeTestCheckpoint } from '../../support/checkpoints.js';
+import { checkpointError } from '../../support/errors.js';
 
 const root = mkdtempSync(join(tmpdir(), 'knobe-ckpt-'));
 let n = 0;
@@ -17,12 +18,7 @@ const fresh = (): string => join(root, `c${n++}`);
 
 async function expectError(p: Promise<unknown> | (() => unknown), code: CheckpointErrorCode, ...mentions: string[]): Promise<void> {
   const run = typeof p === 'function' ? async () => p() : () => p;
-  await assert.rejects(run, (e: unknown) => {
-    assert.ok(e instanceof CheckpointError, String(e));
-    assert.equal(e.code, code, e.message);
-    for (const m of mentions) assert.ok(e.message.includes(m), `"${e.message}" should mention "${m}"`);
-    return true;
-  });
+  await assert.rejects(run, checkpointError(code, ...mentions));
 }
 
 test('expected weights: names and shapes per architecture', () => {

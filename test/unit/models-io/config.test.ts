@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parseConfig } from '../../../src/core/models/config.js';
 import { CheckpointError, type CheckpointErrorCode } from '../../../src/core/models/errors.js';
 import type { ModelConfig } from '../../../src/core/models/types.js';
+import { checkpointError } from '../../support/errors.js';
 
 /** Parses and compares the listed fields (raw is left out of the comparison). */
 function expectConfig(json: Record<string, unknown>, expected: Partial<ModelConfig>): void {
@@ -13,13 +14,7 @@ function expectConfig(json: Record<string, unknown>, expected: Partial<ModelConf
 }
 
 function expectError(json: unknown, code: CheckpointErrorCode, ...mentions: string[]): void {
-  assert.throws(() => parseConfig(json, 'models/x/config.json'), (e: unknown) => {
-    assert.ok(e instanceof CheckpointError, String(e));
-    assert.equal(e.code, code, e.message);
-    assert.ok(e.message.includes('models/x/config.json'), e.message);
-    for (const m of mentions) assert.ok(e.message.includes(m), `"${e.message}" should mention "${m}"`);
-    return true;
-  });
+  assert.throws(() => parseConfig(json, 'models/x/config.json'), checkpointError(code, 'models/x/config.json', ...mentions));
 }
 
 test('Llama-3.1-8B config.json (as published)', () => {

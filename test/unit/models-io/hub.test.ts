@@ -9,6 +9,7 @@ import { CheckpointError, type CheckpointErrorCode } from '../../../src/core/mod
 import { downloadModel, parseHubSource, verifiedDigests, type DownloadProgress } from '../../../src/core/models/hub.js';
 import { writeTestCheckpoint } from '../../support/checkpoints.js';
 import { HubServer } from '../../support/hub-server.js';
+import { checkpointError } from '../../support/errors.js';
 
 let hub: HubServer;
 const root = mkdtempSync(join(tmpdir(), 'knobe-hub-'));
@@ -29,10 +30,8 @@ function allFiles(dir: string): string[] {
 async function expectError(p: Promise<unknown>, code: CheckpointErrorCode, ...mentions: string[]): Promise<CheckpointError> {
   let caught: CheckpointError | undefined;
   await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof CheckpointError, String(e));
-    assert.equal(e.code, code, e.message);
-    for (const m of mentions) assert.ok(e.message.includes(m), `"${e.message}" should mention "${m}"`);
-    caught = e;
+    checkpointError(code, ...mentions)(e);
+    caught = e as CheckpointError;
     return true;
   });
   return caught as CheckpointError;

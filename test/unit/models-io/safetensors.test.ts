@@ -11,6 +11,7 @@ import {
   writeSafetensors,
 } from '../../../src/core/models/safetensors.js';
 import { CheckpointError, type CheckpointErrorCode } from '../../../src/core/models/errors.js';
+import { expectError } from '../../support/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'knobe-st-'));
 let counter = 0;
@@ -25,15 +26,6 @@ function rawFile(header: unknown, data: Uint8Array = new Uint8Array(0), headerLe
   const file = fresh();
   writeFileSync(file, Buffer.concat([len, h, data]));
   return file;
-}
-
-function expectError(fn: () => unknown, code: CheckpointErrorCode, ...mentions: string[]): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof CheckpointError, `expected CheckpointError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    for (const m of mentions) assert.ok(e.message.includes(m), `"${e.message}" should mention "${m}"`);
-    return true;
-  });
 }
 
 // Expected bits from torch 1.13: torch.tensor(v).half() / .bfloat16(), viewed as int16.

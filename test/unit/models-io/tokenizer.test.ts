@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { CheckpointError, type CheckpointErrorCode } from '../../../src/core/models/errors.js';
 import { loadTokenizer, ModelTokenizer, sameTokenization } from '../../../src/core/models/tokenizer.js';
 import { byteLevelBpeTokenizer, wordLevelTokenizer, writeTestCheckpoint } from '../../support/checkpoints.js';
+import { expectError } from '../../support/errors.js';
 
 // The test BPE vocabulary: byte b has id b; then merges in order: " 0"…" 9" are 256…265,
 // " the" builds Ġt 266, Ġth 267, Ġthe 268; " chairman" builds Ġc 269 … Ġchairman 276.
@@ -88,15 +89,6 @@ test('a checkpoint folder\'s tokenizer loads with its configuration', () => {
   assert.equal(t.addBos, true);
   assert.deepEqual(t.encode(' 10'), [BOS, 257, 48]);
 });
-
-function expectError(fn: () => unknown, code: CheckpointErrorCode, ...mentions: string[]): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof CheckpointError, String(e));
-    assert.equal(e.code, code, e.message);
-    for (const m of mentions) assert.ok(e.message.includes(m), `"${e.message}" should mention "${m}"`);
-    return true;
-  });
-}
 
 test('a tokenizer that cannot work is a tokenizer-error naming it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'knobe-tok-'));

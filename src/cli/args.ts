@@ -1,5 +1,8 @@
 // Argument parsing for the `knobe` command, on node:util parseArgs; errors become UsageError
 import { parseArgs } from 'node:util';
+import { parseMemory } from '../core/study/memory.js';
+
+const DEVICES = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
 
 export interface RunArgs {
   command: 'run';
@@ -11,6 +14,10 @@ export interface RunArgs {
   force: boolean;
   threads?: number;
   cache?: string;
+  /** Execution provider asked for. */
+  device?: string;
+  /** Bytes the models' weights may take at once. */
+  memory?: number;
 }
 export interface DemoArgs {
   command: 'demo';
@@ -29,8 +36,12 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage:
   knobe run <file.knobe> [--out <file.knobe>] [--report <file.html>] [--cells a,b] [--json] [--force]
-                         [--threads N] [--cache <folder>]
+                         [--threads N] [--cache <folder>] [--device auto|cpu|cuda|webgpu|dml|coreml]
+                         [--memory 12G]
       Runs the notebook's Knobe cells and writes the results back into it (or into --out).
+      --device picks the execution provider (a missing one falls back to the CPU, saying why);
+      --memory is the budget for the models' weights (a pair that does not fit together runs
+      one model at a time).
   knobe demo [--report <file.html>]
       Runs examples/tutorial.knobe on the built-in demo model pair and writes an HTML report.
   knobe demo-pair <folder> [--seed N] [--layers N] [--edit 4,5] [--sites attn,mlp]
@@ -55,6 +66,8 @@ export function parseCli(argv: string[]): CliArgs {
         force: { type: 'boolean' },
         threads: { type: 'string' },
         cache: { type: 'string' },
+        device: { type: 'string' },
+        memory: { type: 'string' },
       },
       1,
     );
@@ -63,6 +76,13 @@ export function parseCli(argv: string[]): CliArgs {
     if (values.threads !== undefined) {
       threads = Number(values.threads);
       if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`--threads takes a whole number, not "${values.threads}"`);
+    }
+    const device = values.device as string | undefined;
+    if (device !== undefined && !DEVICES.includes(device)) throw new UsageError(`--device takes one of ${DEVICES.join(', ')}, not "${device}"`);
+    let memory: number | undefined;
+    if (values.memory !== undefined) {
+      memory = parseMemory(values.memory as string);
+      if (memory === undefined) throw new UsageError(`--memory takes a size such as 12G or 800M, not "${values.memory}"`);
     }
     const cells = typeof values.cells === 'string' ? values.cells.split(',').map((s: string) => s.trim()).filter(Boolean) : undefined;
     return {
@@ -75,6 +95,8 @@ export function parseCli(argv: string[]): CliArgs {
       force: Boolean(values.force),
       threads,
       cache: values.cache as string | undefined,
+      device,
+      memory,
     };
   }
   throw new UsageError(`unknown command "${command}"`);

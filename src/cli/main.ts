@@ -45,6 +45,8 @@ export async function runCommand(args: RunArgs, log: (s: string) => void = (s) =
     runtime: args.threads ? { threads: args.threads } : undefined,
     hubEndpoint: process.env.HF_ENDPOINT,
     hubToken: process.env.HF_TOKEN,
+    device: args.device ?? 'auto',
+    memoryBudget: args.memory,
   });
   let runs: CellRun[];
   try {

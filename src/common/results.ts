@@ -29,6 +29,10 @@ export interface Provenance {
   seed?: number;
   protocol?: string;
   prompt?: 'raw' | 'chat';
+  /** Precision the models' weights ran at (fp32, fp16, bf16, int8, int4). */
+  precision?: string;
+  /** Execution provider the models ran on. */
+  device?: string;
   models: ModelProvenance[];
 }
 

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { ModelHost } from '../core/study/models.js';
 import type { GraphOptimization } from '../core/models/runtime.js';
+import { parseMemory } from '../core/study/memory.js';
 import { notebookDir, type ControllerSettings } from './controller.js';
 
 export const TOKEN_SECRET = 'knobe.hubToken';
@@ -15,6 +16,7 @@ export class Settings implements ControllerSettings {
     const cache = cfg.get<string>('modelCache')?.trim() || vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath;
     const threads = cfg.get<number>('threads') ?? 0;
     const token = (await this.context.secrets.get(TOKEN_SECRET)) ?? process.env.HF_TOKEN;
+    const budget = cfg.get<string>('memoryBudget')?.trim();
     return {
       cacheDir: cache,
       baseDir: notebookDir(notebook),
@@ -22,6 +24,9 @@ export class Settings implements ControllerSettings {
       hubEndpoint: cfg.get<string>('hubEndpoint') || undefined,
       hubToken: token || undefined,
       allowDownloads: vscode.workspace.isTrusted,
+      device: cfg.get<string>('device') || 'auto',
+      // An unreadable budget falls back to the default rather than blocking every run.
+      memoryBudget: budget ? parseMemory(budget) : undefined,
     };
   }
 

@@ -44,6 +44,7 @@ export const TESTS = ['welch', 'student', 'paired', 'anova', 'bootstrap'] as con
 export const CORRECTIONS = ['holm', 'bonferroni', 'bh', 'none'] as const;
 export const MODEL_ROLES = ['pretrained', 'finetuned'] as const;
 export const DEMO_SOURCES = ['demo:pretrained', 'demo:finetuned'] as const;
+export const PRECISIONS = ['auto', 'fp32', 'fp16', 'bf16', 'int8', 'int4'] as const;
 
 export const KIND_DOCS: Record<CellKind, string> = {
   pair: 'The model pair: a pretrained model and its fine-tuned version, asked the same prompts.',
@@ -65,6 +66,7 @@ export const KEYS: Record<CellKind, readonly KeyDoc[]> = {
     { key: 'finetuned', type: 'source', required: true, values: ['demo:finetuned', 'hf:', './'], doc: 'The fine-tuned model: `demo:finetuned`, a local folder, or a Hub id `hf:org/name@revision`.' },
     { key: 'prompt', type: 'enum', values: ['raw', 'chat'], default: 'raw', doc: '`raw`: the text as written; `chat`: wrapped in each model\'s chat template.' },
     { key: 'system', type: 'text', doc: 'A system message, used with `prompt: chat`.' },
+    { key: 'precision', type: 'enum', values: PRECISIONS, default: 'auto', doc: 'Weights of both models: `fp32` (the reference), `fp16` / `bf16` (where the device computes them), `int8` / `int4` (block-quantized, weight-only). Activations stay fp32 at every hook. `auto`: fp32 when one model fits the memory budget, else the widest that fits (fp16 on a GPU).' },
   ],
   scenarios: [
     { key: 'question', type: 'text', required: true, doc: 'The question asked after each vignette; may carry `{negative|positive}` alternatives.' },

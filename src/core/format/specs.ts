@@ -22,7 +22,10 @@ export interface PairSpec {
   finetuned: { text: string; source: ModelSource };
   prompt: 'raw' | 'chat';
   system?: string;
+  precision: PrecisionChoice;
 }
+
+export type PrecisionChoice = 'auto' | 'fp32' | 'fp16' | 'bf16' | 'int8' | 'int4';
 
 export interface Vignette {
   item: string;
@@ -134,6 +137,7 @@ export function pairSpec(doc: KnobeDocument, cell: KnobeCell): PairSpec {
     finetuned: { text: r.text('finetuned')!, source: r.get<ModelSource>('finetuned')! },
     prompt: r.get<'raw' | 'chat'>('prompt')!,
     system: r.get<string>('system'),
+    precision: r.get<PrecisionChoice>('precision')!,
   };
 }
 

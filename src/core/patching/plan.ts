@@ -15,8 +15,10 @@ export interface SweepProgress {
 
 /** Memory the sweep will hold at once (one batch of prompts), computed before it starts. */
 export interface MemoryPlan {
-  /** Bytes of donor activations at the patched site. */
+  /** Bytes of donor activations at the patched site held in memory (every batch's, until the recipient pass ends). */
   donorBytes: number;
+  /** Bytes of donor activations written to a temporary file instead. */
+  donorSpillBytes?: number;
   /** Bytes of cached recipient states the patches resume from. */
   stateBytes: number;
   /** Bytes of cached keys/values. */

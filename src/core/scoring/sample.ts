@@ -29,6 +29,8 @@ export interface SampledOptions extends Partial<SamplingOptions> {
   stop?: string[];
   /** Samples decoded together (default 64). */
   chunk?: number;
+  /** Index of the first prompt within the whole set, so a subset draws the same samples as the set would. */
+  firstPrompt?: number;
   padId?: number;
   signal?: AbortSignal;
   onSamples?: (n: number) => void;
@@ -92,7 +94,7 @@ export async function rateSampled(model: StepModel, tokenizer: SampleTokenizer, 
     for (let start = 0; start < opts.samples; start += chunk) {
       throwIfCancelled(opts.signal);
       const n = Math.min(chunk, opts.samples - start);
-      const rngs = Array.from({ length: n }, (_, i) => createRng(sampleSeed(opts.seed, p, start + i)));
+      const rngs = Array.from({ length: n }, (_, i) => createRng(sampleSeed(opts.seed, (opts.firstPrompt ?? 0) + p, start + i)));
       const temps = rngs.map((r) => drawTemperature(sampling.temperature, () => r.next()));
       const generated: number[][] = Array.from({ length: n }, () => []);
       const texts: string[] = new Array(n).fill('');

@@ -6,6 +6,7 @@ export type StudyErrorCode =
   | 'model-load' // a checkpoint could not be found or read
   | 'pair-mismatch' // the two models differ in architecture, size or vocabulary
   | 'untrusted' // the workspace is not trusted: nothing runs, nothing downloads
+  | 'memory' // the pair cannot fit the memory budget at the precision asked for
   | 'dependency-failed' // a cell this one needs failed
   | 'cancelled'
   | 'run-failed'; // inference or statistics failed

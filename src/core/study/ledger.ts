@@ -10,6 +10,8 @@
 export interface UnitLedger {
   get(cell: string, unit: string): unknown | undefined;
   put(cell: string, unit: string, data: unknown): void;
+  /** Forgets a cell's units once its result is stored. */
+  clear?(cell: string): void;
 }
 
 /** A share of the work: shard `index` (1-based) of `count`. */
@@ -39,6 +41,9 @@ export class MemoryLedger implements UnitLedger {
   put(cell: string, unit: string, data: unknown): void {
     this.units.set(`${cell}\u0000${unit}`, data);
   }
+  clear(cell: string): void {
+    for (const k of [...this.units.keys()]) if (k.startsWith(`${cell}\u0000`)) this.units.delete(k);
+  }
 }
 
 /**
@@ -65,29 +70,44 @@ export class CellUnits {
   }
 
   async run<T>(key: string, compute: () => Promise<T>, ordinal = this.nextOrdinal()): Promise<T | undefined> {
-    const got = this.ledger.get(this.cell, key);
-    if (got !== undefined) {
-      this.reused++;
-      return got as T;
-    }
-    if (!ownsUnit(this.shard, ordinal)) {
+    const got = this.recorded<T>(key);
+    if (got !== undefined) return got;
+    if (!this.owns(ordinal)) {
       this.pendingCount++;
       return undefined;
     }
     const data = await compute();
-    this.ledger.put(this.cell, key, data);
-    this.computed++;
+    this.record(key, data);
     return data;
   }
 
-  /** Whether some unit was recorded already, so a run needs the work of `keys`. */
-  has(key: string): boolean {
-    return this.ledger.get(this.cell, key) !== undefined;
+  /** The recorded data of `key` (counted as reused), if any. */
+  recorded<T>(key: string): T | undefined {
+    const got = this.ledger.get(this.cell, key);
+    if (got !== undefined) this.reused++;
+    return got as T | undefined;
   }
 
-  /** Whether `key` (with its ordinal) will have to be computed by this process. */
-  mustCompute(key: string, ordinal: number): boolean {
-    return !this.has(key) && ownsUnit(this.shard, ordinal);
+  /** Whether this process computes the unit with this ordinal; counts it pending when not. */
+  owns(ordinal: number): boolean {
+    const mine = ownsUnit(this.shard, ordinal);
+    if (!mine) this.pendingCount++;
+    return mine;
+  }
+
+  /** Whether this process computes the unit with this ordinal, without counting it. */
+  isMine(ordinal: number): boolean {
+    return ownsUnit(this.shard, ordinal);
+  }
+
+  /** Counts units left to other shards by a caller that checked them with isMine. */
+  addPending(n: number): void {
+    this.pendingCount += n;
+  }
+
+  record(key: string, data: unknown): void {
+    this.ledger.put(this.cell, key, data);
+    this.computed++;
   }
 
   get pending(): number {

@@ -1,6 +1,8 @@
 // Model pairs for a study: resolves each source (demo, local folder, Hub id) to a checkpoint
-// folder, loads and checks the pair, and builds the inference sessions once per checkpoint so
-// every cell of every run shares them.
+// folder, loads and checks the pair, picks its precision against the memory budget, and builds the
+// inference sessions once per checkpoint and precision so every cell of every run shares them.
+// Models stay loaded while they fit the budget together; loading one that does not fit first
+// releases the least recently used, so a pair whose two models do not fit runs one at a time.
 import { isAbsolute, resolve } from 'node:path';
 import type { ModelProvenance, ModelRole } from '../../common/results.js';
 import type { PairSpec } from '../format/specs.js';
@@ -12,6 +14,7 @@ import { LoadedModel } from '../models/model.js';
 import type { RuntimeOptions } from '../models/runtime.js';
 import { loadTokenizer, type ModelTokenizer } from '../models/tokenizer.js';
 import { StudyError } from './errors.js';
+import { defaultMemoryBudget, estimateWeightBytes, formatBytes, planPrecision, type Precision } from './memory.js';
 
 export interface ModelHost {
   /** Demo pair and Hub downloads live here. */
@@ -25,6 +28,19 @@ export interface ModelHost {
   /** False in an untrusted workspace: Hub sources are refused and nothing is downloaded. */
   allowDownloads?: boolean;
   onDownload?: (p: DownloadProgress) => void;
+  /** Execution provider asked for (default cpu). */
+  device?: string;
+  /** Bytes the models' weights may take at once (default: 80% of the machine's memory). */
+  memoryBudget?: number;
+}
+
+/** What the pool held over its life: for progress displays and for tests of the memory plan. */
+export interface PoolStats {
+  loads: number;
+  releases: number;
+  /** Most models and most weight bytes held at once. */
+  peakModels: number;
+  peakBytes: number;
 }
 
 export interface PairSide {
@@ -40,13 +56,42 @@ export interface ResolvedPair {
   finetuned: PairSide;
   /** The demo manifest when the pair is the built-in demo pair. */
   demo?: DemoPair;
+  /** Precision both models run at, with bytes per model and the reason it was chosen. */
+  precision: Precision;
+  weightBytes: number;
+  precisionReason: string;
+}
+
+interface Held {
+  sha256: string;
+  bytes: number;
+  model: Promise<LoadedModel>;
+  lastUse: number;
 }
 
 export class ModelPool {
-  /** Sessions by checkpoint folder, with the content hash they were built from. */
-  private readonly models = new Map<string, { sha256: string; model: Promise<LoadedModel> }>();
+  /** Sessions by checkpoint folder and precision, with the content hash they were built from. */
+  private readonly models = new Map<string, Held>();
+  private useCounter = 0;
+  readonly budget: number;
+  readonly stats: PoolStats = { loads: 0, releases: 0, peakModels: 0, peakBytes: 0 };
 
-  constructor(private readonly host: ModelHost) {}
+  constructor(private readonly host: ModelHost) {
+    this.budget = host.memoryBudget ?? defaultMemoryBudget();
+  }
+
+  /** Weight bytes of the models held now. */
+  get heldBytes(): number {
+    let sum = 0;
+    for (const h of this.models.values()) sum += h.bytes;
+    return sum;
+  }
+
+  /** The device models run on (the request, until a loaded model says otherwise). */
+  get device(): string {
+    const d = this.host.device ?? 'auto';
+    return d === 'auto' ? 'cpu' : d;
+  }
 
   /** Resolves and checks both checkpoints (no inference sessions yet: cheap, and enough to hash). */
   async resolvePair(spec: PairSpec, signal?: AbortSignal): Promise<ResolvedPair> {
@@ -92,28 +137,75 @@ export class ModelPool {
     } catch (e) {
       throw new StudyError('pair-mismatch', `the two models of pair \`${spec.name}\` do not match: ${(e as Error).message}`, 'a pair must be one model before and after fine-tuning: same architecture, sizes and vocabulary', spec.name, { cause: e });
     }
-    return { spec, pretrained, finetuned, demo };
+    // Planned before any weights are read: a pair that cannot fit says so now, with what would.
+    const plan = planPrecision(finetuned.checkpoint.config, spec.precision, this.budget, this.device, this.computes());
+    if ('error' in plan) throw new StudyError('memory', `pair \`${spec.name}\`: ${plan.error}`, plan.hint, spec.name);
+    return { spec, pretrained, finetuned, demo, precision: plan.precision, weightBytes: plan.bytes, precisionReason: plan.reason };
   }
 
-  /** The inference sessions of one side, built on first use. */
-  model(side: PairSide): Promise<LoadedModel> {
-    const key = side.checkpoint.dir;
+  /** Precisions the device computes (the CPU has no bf16 kernels). */
+  private computes(): Precision[] {
+    return this.device === 'cpu' ? ['fp32', 'fp16', 'int8', 'int4'] : ['fp32', 'fp16', 'bf16', 'int8', 'int4'];
+  }
+
+  /**
+   * The inference sessions of one side at a precision, built on first use. Loading a model that
+   * does not fit beside those held releases the least recently used first.
+   */
+  async model(side: PairSide, precision: Precision = 'fp32'): Promise<LoadedModel> {
+    const key = `${side.checkpoint.dir}\u0000${precision}`;
     const held = this.models.get(key);
-    if (held?.sha256 === side.checkpoint.sha256) return held.model;
+    if (held?.sha256 === side.checkpoint.sha256) {
+      held.lastUse = ++this.useCounter;
+      return held.model;
+    }
     // The folder's content changed since its sessions were built: they are stale.
-    if (held) void held.model.then((m) => m.dispose(), () => undefined);
-    const model = LoadedModel.fromWeights(side.checkpoint.config, side.checkpoint.weights, this.host.runtime).catch((e) => {
-      this.models.delete(key);
+    if (held) await this.releaseKey(key);
+    const bytes = estimateWeightBytes(side.checkpoint.config, precision);
+    await this.makeRoom(bytes);
+    const model = this.load(side, precision).catch((e) => {
+      if (this.models.get(key)?.model === model) this.models.delete(key);
       throw new StudyError('model-load', `the ${side.role} model \`${side.provenance.source}\` could not be prepared for inference: ${(e as Error).message}`, undefined, undefined, { cause: e });
     });
-    this.models.set(key, { sha256: side.checkpoint.sha256, model });
+    this.models.set(key, { sha256: side.checkpoint.sha256, bytes, model, lastUse: ++this.useCounter });
+    this.stats.loads++;
+    this.stats.peakModels = Math.max(this.stats.peakModels, this.models.size);
+    this.stats.peakBytes = Math.max(this.stats.peakBytes, this.heldBytes);
     return model;
   }
 
+  private load(side: PairSide, precision: Precision): Promise<LoadedModel> {
+    if (precision !== 'fp32') return Promise.reject(new Error(`precision ${precision} is not available in this build`));
+    return LoadedModel.fromWeights(side.checkpoint.config, side.checkpoint.weights, this.host.runtime);
+  }
+
+  /** Releases least recently used models until `bytes` more fit the budget. */
+  private async makeRoom(bytes: number): Promise<void> {
+    const byAge = [...this.models.entries()].sort((a, b) => a[1].lastUse - b[1].lastUse);
+    for (const [key] of byAge) {
+      if (this.heldBytes + bytes <= this.budget) break;
+      await this.releaseKey(key);
+    }
+    if (this.heldBytes + bytes > this.budget) {
+      throw new StudyError('memory', `a model needs ${formatBytes(bytes)} of weights, more than the memory budget of ${formatBytes(this.budget)}`, 'use a smaller precision in the pair cell, or raise the budget (--memory, knobe.memoryBudget)');
+    }
+  }
+
+  private async releaseKey(key: string): Promise<void> {
+    const h = this.models.get(key);
+    if (!h) return;
+    this.models.delete(key);
+    this.stats.releases++;
+    await (await h.model.catch(() => undefined))?.dispose();
+  }
+
+  /** Releases every model (they are loaded again when next needed). */
+  async release(): Promise<void> {
+    await Promise.all([...this.models.keys()].map((k) => this.releaseKey(k)));
+  }
+
   async dispose(): Promise<void> {
-    const all = [...this.models.values()];
-    this.models.clear();
-    await Promise.all(all.map(async (h) => (await h.model.catch(() => undefined))?.dispose()));
+    await this.release();
   }
 
   private async folderOf(source: Exclude<ModelSource, { kind: 'demo' }>, text: string, signal?: AbortSignal): Promise<string> {

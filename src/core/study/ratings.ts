@@ -8,6 +8,8 @@ import { asStepModel } from '../patching/adapter.js';
 import { rateExpected } from '../scoring/rate.js';
 import { rateSampled } from '../scoring/sample.js';
 import { knobeDelta, mean, StatsError, variance } from '../stats/index.js';
+import type { StepModel } from '../patching/model.js';
+import { CellUnits, MemoryLedger } from './ledger.js';
 import type { ModelPool, ResolvedPair } from './models.js';
 import { answerSet, tokenizePrompts } from './prompts.js';
 import type { CellProgress } from './progress.js';
@@ -18,45 +20,85 @@ export interface RatingsContext {
   set: ScenarioSet;
   signal?: AbortSignal;
   progress: CellProgress;
+  /** Finished units of this cell (resume, shards); default: none recorded. */
+  units?: CellUnits;
+  batchSize?: number;
 }
 
+interface ExpectedUnit {
+  expected: number;
+  distribution: number[];
+  outsideMass: number;
+}
+
+interface SampledUnit {
+  mean: number;
+  parsed: number;
+  samples: number;
+}
+
+/**
+ * Rates every vignette with each model in turn. The work is in units — a batch of prompts for the
+ * expected value, one prompt for sampling — so a run resumes where an earlier one stopped, and a
+ * model is loaded only when one of its units must be computed.
+ */
 export async function runRatings(spec: RatingsSpec, ctx: RatingsContext): Promise<RatingsResult> {
   const { pair, set } = ctx;
+  const units = ctx.units ?? new CellUnits(spec.name, new MemoryLedger());
   const wantExpected = spec.protocol !== 'sample';
   const wantSamples = spec.protocol === 'sample' || spec.protocol === 'both';
   const perModel = set.vignettes.length * ((wantExpected ? 1 : 0) + (wantSamples ? spec.samples : 0));
   ctx.progress.start(perModel * spec.models.length);
+  const size = ctx.batchSize ?? 8;
   const rows: RatingRow[] = [];
   for (const role of spec.models) {
     const side = pair[role];
-    const model = asStepModel(await ctx.pool.model(side));
     const prompts = tokenizePrompts(side, set, pair.spec);
     const answers = answerSet(side, set);
     const padId = side.tokenizer.padTokenId ?? 0;
+    let loaded: StepModel | undefined;
+    const model = async () => (loaded ??= asStepModel(await ctx.pool.model(side, pair.precision)));
     const modelRows: RatingRow[] = set.vignettes.map((v) => ({ model: role, item: v.item, condition: v.condition }));
     if (wantExpected) {
-      const scores = await rateExpected(model, answers, prompts.map((p) => p.ids), { padId, signal: ctx.signal, onBatch: (n: number) => ctx.progress.advance(n) });
-      scores.forEach((s, i) => Object.assign(modelRows[i], { expected: s.expected, distribution: s.distribution, outsideMass: s.outsideMass }));
+      for (let i = 0; i < prompts.length; i += size) {
+        const chunk = prompts.slice(i, i + size);
+        const got = await units.run<ExpectedUnit[]>(`${role}/expected/${i}`, async () => {
+          const scores = await rateExpected(await model(), answers, chunk.map((p) => p.ids), { padId, batchSize: size, signal: ctx.signal });
+          return scores.map((sc) => ({ expected: sc.expected, distribution: sc.distribution, outsideMass: sc.outsideMass }));
+        });
+        got?.forEach((sc, k) => Object.assign(modelRows[i + k], sc));
+        ctx.progress.advance(chunk.length);
+      }
     }
     if (wantSamples) {
       const [min, max] = numericRange(set.scale);
-      const sampled = await rateSampled(model, side.tokenizer, prompts.map((p) => p.ids), {
-        samples: spec.samples,
-        temperature: spec.temperature,
-        topP: spec.topP,
-        topK: spec.topK,
-        maxTokens: spec.maxTokens,
-        seed: spec.seed,
-        min,
-        max,
-        padId,
-        signal: ctx.signal,
-        onSamples: (n: number) => ctx.progress.advance(n),
-      });
-      sampled.forEach((s, i) => Object.assign(modelRows[i], { sampledMean: s.mean, parsed: s.parsed, samples: s.samples }));
+      for (const [i, p] of prompts.entries()) {
+        let computed = false;
+        const got = await units.run<SampledUnit>(`${role}/sample/${i}`, async () => {
+          computed = true;
+          const [s] = await rateSampled(await model(), side.tokenizer, [p.ids], {
+            samples: spec.samples,
+            temperature: spec.temperature,
+            topP: spec.topP,
+            topK: spec.topK,
+            maxTokens: spec.maxTokens,
+            seed: spec.seed,
+            firstPrompt: i,
+            min,
+            max,
+            padId,
+            signal: ctx.signal,
+            onSamples: (n: number) => ctx.progress.advance(n),
+          });
+          return { mean: s.mean, parsed: s.parsed, samples: s.samples };
+        });
+        if (got) Object.assign(modelRows[i], { sampledMean: got.mean, parsed: got.parsed, samples: got.samples });
+        if (!computed) ctx.progress.advance(spec.samples);
+      }
     }
     rows.push(...modelRows);
   }
+  units.finish();
   return { kind: 'ratings', scale: set.scale, protocol: spec.protocol, rows, summary: summarize(rows, spec.models, isPaired(set)) };
 }
 

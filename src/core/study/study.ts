@@ -17,8 +17,10 @@ import { isPaired, runRatings } from './ratings.js';
 import { runStats } from './statistics.js';
 import { runSweepCell } from './sweep.js';
 import { TOOL_VERSION } from './version.js';
+import { CellUnits, MemoryLedger, ShardPending, type Shard, type UnitLedger } from './ledger.js';
 
-export type CellStatus = 'ok' | 'cached' | 'error' | 'cancelled';
+/** `pending`: a shard computed its share of the cell's units; the result needs the other shards. */
+export type CellStatus = 'ok' | 'cached' | 'error' | 'cancelled' | 'pending';
 
 export interface CellRun {
   name: string;
@@ -43,6 +45,10 @@ export interface RunOptions {
   onCellDone?: (run: CellRun) => void;
   /** Clock for provenance dates (tests pin it). */
   now?: () => Date;
+  /** Where finished units of long cells are recorded (resume); default: in memory for this run. */
+  ledger?: UnitLedger;
+  /** Compute only this share of the units of each cell (no cell is finalized unless all its units are recorded). */
+  shard?: Shard;
 }
 
 export class Study {
@@ -60,6 +66,7 @@ export class Study {
     for (const n of names) {
       if (!cellByName(doc, n)) throw new StudyError('unknown-reference', `there is no cell named \`${n}\``, `cells are ${all.map((c) => wordText(c.name)).join(', ')}`);
     }
+    opts = { ...opts, ledger: opts.ledger ?? new MemoryLedger() };
     const runs = new Map<string, Promise<CellRun>>();
     const pairs = new Map<string, Promise<ResolvedPair>>();
     const order: string[] = [];
@@ -129,7 +136,9 @@ export class Study {
           const pair = await pairOf(name);
           const cfg = pair.finetuned.checkpoint.config;
           const synthetic = pair.demo ? ' — the synthetic demo pair, a positive control' : '';
-          return finish('ok', { note: `**${name}**: ${cfg.architecture}, ${cfg.numLayers} layers, hidden ${cfg.hiddenSize}, vocabulary ${cfg.vocabSize}${synthetic}.` });
+          const held = pair.weightBytes * 2 <= this.pool.budget ? 'both can stay loaded' : 'loaded one at a time';
+          const precision = `Precision ${pair.precisionReason}; the two models are ${held} on ${this.pool.device}.`;
+          return finish('ok', { note: `**${name}**: ${cfg.architecture}, ${cfg.numLayers} layers, hidden ${cfg.hiddenSize}, vocabulary ${cfg.vocabSize}${synthetic}. ${precision}` });
         }
         case 'scenarios': {
           const set = scenarioSet(doc, cell);
@@ -140,15 +149,15 @@ export class Study {
           const spec = ratingsSpec(doc, cell);
           const pair = await pairOf(spec.pair);
           const set = scenarioSet(doc, cellByName(doc, spec.scenarios)!);
-          return await this.cached(doc, cell, pair, opts, finish, { seed: spec.seed, protocol: spec.protocol }, () =>
-            runRatings(spec, { pool: this.pool, pair, set, signal: opts.signal, progress }),
+          return await this.cached(doc, cell, pair, opts, finish, { seed: spec.seed, protocol: spec.protocol }, (units) =>
+            runRatings(spec, { pool: this.pool, pair, set, signal: opts.signal, progress, units }),
           );
         }
         case 'localize': {
           const spec = localizeSpec(doc, cell);
           const pair = await pairOf(spec.pair);
           const set = scenarioSet(doc, cellByName(doc, spec.scenarios)!);
-          return await this.cached(doc, cell, pair, opts, finish, {}, () => runLocalize(spec, { pool: this.pool, pair, set, signal: opts.signal, progress }));
+          return await this.cached(doc, cell, pair, opts, finish, {}, (units) => runLocalize(spec, { pool: this.pool, pair, set, signal: opts.signal, progress, units }));
         }
         case 'sweep': {
           const spec = sweepSpec(doc, cell);
@@ -160,8 +169,8 @@ export class Study {
             const run = await ensure(spec.top.cell);
             topOf = run.output?.result as SweepResult | undefined;
           }
-          return await this.cached(doc, cell, pair, opts, finish, { protocol: 'expected' }, () =>
-            runSweepCell(spec, { pool: this.pool, pair, set, topOf, signal: opts.signal, progress }),
+          return await this.cached(doc, cell, pair, opts, finish, { protocol: 'expected' }, (units) =>
+            runSweepCell(spec, { pool: this.pool, pair, set, topOf, signal: opts.signal, progress, units, spillDir: this.host.cacheDir, donorMemory: this.donorMemory(pair) }),
           );
         }
         case 'stats': {
@@ -184,6 +193,7 @@ export class Study {
           throw new StudyError('bad-cell', `cell \`${name}\` has an unknown kind \`${kind}\``, 'cell kinds are pair, scenarios, ratings, localize, sweep, stats', name);
       }
     } catch (e) {
+      if (e instanceof ShardPending) return finish('pending', { note: `**${name}**: this shard's units are computed; ${e.missing} belong to other shards.` });
       if (isCancellation(e) || isCancelled(e)) return finish('cancelled', { error: new StudyError('cancelled', 'the run was cancelled', undefined, name) });
       return finish('error', { error: toStudyError(e, name) });
     }
@@ -196,21 +206,32 @@ export class Study {
     opts: RunOptions,
     finish: (status: CellStatus, extra?: Partial<CellRun>) => CellRun,
     prov: { seed?: number; protocol?: string },
-    compute: () => Promise<KnobeResult>,
+    compute: (units: CellUnits) => Promise<KnobeResult>,
   ): Promise<CellRun> {
-    const hash = cellHash(doc, cell, [pair.pretrained.checkpoint.sha256, pair.finetuned.checkpoint.sha256]);
+    // The precision is part of what a result is: an int8 result never serves an fp32 request.
+    const hash = cellHash(doc, cell, [pair.pretrained.checkpoint.sha256, pair.finetuned.checkpoint.sha256, `precision ${pair.precision}`]);
     const hit = this.reuse(cell, hash, opts);
     if (hit) return finish('cached', { output: hit });
     const started = Date.now();
-    const result = await compute();
+    const units = new CellUnits(hash, opts.ledger!, opts.shard);
+    const result = await compute(units);
     const provenance: Provenance = {
       tool: TOOL_VERSION,
       date: (opts.now?.() ?? new Date()).toISOString(),
       ...prov,
       prompt: pair.spec.prompt,
+      precision: pair.precision,
+      device: this.pool.device,
       models: [pair.pretrained.provenance, pair.finetuned.provenance],
     };
-    return finish('ok', { output: this.store({ result: compact(result), provenance, hash, seconds: Math.round((Date.now() - started) / 10) / 100 }) });
+    const output = this.store({ result: compact(result), provenance, hash, seconds: Math.round((Date.now() - started) / 10) / 100 });
+    opts.ledger!.clear?.(hash);
+    return finish('ok', { output });
+  }
+
+  /** Bytes of donor activations a sweep keeps in memory: what the budget leaves beside one model, at most 512 MiB. */
+  private donorMemory(pair: ResolvedPair): number {
+    return Math.max(0, Math.min(512 * 1024 ** 2, (this.pool.budget - pair.weightBytes) / 4));
   }
 
   /** A stored result with this hash: the notebook's own output block first, then the disk cache. */

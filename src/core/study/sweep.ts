@@ -2,12 +2,19 @@
 // sites and positions; each patch's Δ_Knobe, the fraction of the effect it removes (with a
 // bootstrap CI over items) and, on request, a greedy search for the smallest layer set that
 // removes a target fraction. All patches of a site share one scheduler pass (see patching/).
+// One model at a time: the donor runs for every site first (its activations kept, on disk when
+// large), then the recipient; with a small memory budget the pool releases the donor in between.
+// Each batch of prompts of each site (and of each search round) is a unit of work: recorded
+// units are not recomputed, and a shard computes only the units it owns.
 import type { ModelRole, PatchRow, SweepResult } from '../../common/results.js';
 import type { ScenarioSet, SweepSpec } from '../format/specs.js';
 import { asStepModel } from '../patching/adapter.js';
 import type { LayerSite } from '../patching/hooks.js';
 import { describePositions, type PositionSpec } from '../patching/positions.js';
-import { runSweep } from '../patching/scheduler.js';
+import { DonorStore } from '../patching/donor.js';
+import { runDonorPass, runSweepPhased, type SweepBatchResult, type SweepModels, type SweepUnits } from '../patching/scheduler.js';
+import type { SweepRequest } from '../patching/plan.js';
+import { CellUnits, MemoryLedger } from './ledger.js';
 import { allLayers, expandFamily, greedySmallest, layerLabel, type SweepFamily } from '../patching/sweep.js';
 import { fractionRemoved, mean } from '../stats/index.js';
 import type { ModelPool, ResolvedPair } from './models.js';
@@ -26,6 +33,11 @@ export interface SweepContext {
   progress: CellProgress;
   /** Bootstrap resamples and seed for the fraction-removed CIs. */
   bootstrap?: { replicates: number; seed: number };
+  /** Finished units of this cell (resume, shards); default: none recorded. */
+  units?: CellUnits;
+  /** Folder for donor activations that do not fit in memory; and how many bytes may stay in memory. */
+  spillDir?: string;
+  donorMemory?: number;
 }
 
 export async function runSweepCell(spec: SweepSpec, ctx: SweepContext): Promise<SweepResult> {
@@ -33,9 +45,15 @@ export async function runSweepCell(spec: SweepSpec, ctx: SweepContext): Promise<
   const [donorRole, recipientRole]: [ModelRole, ModelRole] = spec.direction === 'pretrained->finetuned' ? ['pretrained', 'finetuned'] : ['finetuned', 'pretrained'];
   const donorSide = pair[donorRole];
   const recipientSide = pair[recipientRole];
-  const donor = asStepModel(await ctx.pool.model(donorSide));
-  const recipient = asStepModel(await ctx.pool.model(recipientSide));
-  const L = recipient.numLayers;
+  const units = ctx.units ?? new CellUnits(spec.name, new MemoryLedger());
+  // Asked of the pool at the start of each pass and not kept past it, so the pool may release the
+  // donor to make room for the recipient.
+  const models: SweepModels = {
+    donor: async () => asStepModel(await ctx.pool.model(donorSide, pair.precision)),
+    recipient: async () => asStepModel(await ctx.pool.model(recipientSide, pair.precision)),
+  };
+  const shape = { numLayers: recipientSide.checkpoint.config.numLayers, hiddenSize: recipientSide.checkpoint.config.hiddenSize, kvWidth: recipientSide.checkpoint.config.numKvHeads * recipientSide.checkpoint.config.headDim };
+  const L = shape.numLayers;
   const prompts = tokenizePrompts(recipientSide, set, pair.spec);
   const donorIds = tokenizePrompts(donorSide, set, pair.spec).map((p) => p.ids);
   const answers = answerSet(recipientSide, set);
@@ -45,65 +63,93 @@ export async function runSweepCell(spec: SweepSpec, ctx: SweepContext): Promise<
   const positions = spec.positions as PositionSpec;
   const boot = ctx.bootstrap ?? { replicates: 1000, seed: 1 };
   const steps = new StepProgress(ctx.progress, spec.sites.length + (spec.smallest !== undefined ? 1 : 0));
+  const batchSize = 8;
+  const groups = Math.ceil(prompts.length / batchSize);
 
-  const sweepSets = async (site: LayerSite, sets: number[][], step: number) =>
-    runSweep(donor, recipient, {
-      site,
-      sets,
-      positions,
-      mix: spec.mix,
-      prompts,
-      donorIds,
-      answers,
-      padId: recipientSide.tokenizer.padTokenId ?? 0,
-      decode: (ids) => recipientSide.tokenizer.decode(ids),
-      signal: ctx.signal,
-      onProgress: (p) => steps.update(step, p.done, p.total, `${site}`),
-    });
+  const request = (site: LayerSite, sets: number[][], step: number): SweepRequest => ({
+    site,
+    sets,
+    positions,
+    mix: spec.mix,
+    prompts,
+    donorIds,
+    answers,
+    batchSize,
+    padId: recipientSide.tokenizer.padTokenId ?? 0,
+    decode: (ids) => recipientSide.tokenizer.decode(ids),
+    signal: ctx.signal,
+    onProgress: (p) => steps.update(step, p.done, p.total, `${site}`),
+  });
+  /** Batches of one site (or search round) as units: keyed by `prefix`, numbered from `ordinal0`. */
+  const unitsOf = (prefix: string, ordinal0: number | undefined): SweepUnits => ({
+    recorded: (g) => units.recorded<SweepBatchResult>(`${prefix}/${g}`),
+    owns: (g) => ordinal0 === undefined || units.isMine(ordinal0 + g),
+    record: (g, r) => units.record(`${prefix}/${g}`, r),
+  });
 
-  const rows: PatchRow[] = [];
-  let baseline: SweepResult['baseline'] | undefined;
-  for (const [i, site] of spec.sites.entries()) {
-    const sets = expandFamily(familyOf(spec, site, layers, ctx.topOf), L);
-    const out = await sweepSets(site, sets, i);
-    const unpatched = out.recipient.map((s) => s.expected);
-    const donorRatings = out.donor.map((s) => s.expected);
-    baseline ??= {
-      [donorRole]: delta(donorRatings, conditions),
-      [recipientRole]: delta(unpatched, conditions),
-    } as SweepResult['baseline'];
-    sets.forEach((layersOfSet, k) => {
-      const patched = out.patched[k];
-      const neg = patched.filter((_, j) => conditions[j] === 'negative');
-      const pos = patched.filter((_, j) => conditions[j] === 'positive');
-      const d = deltaOf(neg, pos, paired);
-      const f = fraction(conditions, unpatched, patched, donorRatings, boot);
-      rows.push({
-        site,
-        layers: layersOfSet,
-        label: layerLabel(layersOfSet),
-        positions: describePositions(positions),
-        delta: d.delta.estimate,
-        ci: d.delta.ci,
-        fractionRemoved: f.fraction,
-        fractionCi: f.ci,
-      });
-    });
-  }
-
-  const result: SweepResult = { kind: 'sweep', direction: spec.direction, mix: spec.mix, baseline: baseline!, rows };
-  if (spec.smallest !== undefined) {
-    const site = spec.sites[0];
-    const step = spec.sites.length;
-    const found = await greedySmallest(layers, spec.smallest, async (sets) => {
-      const out = await sweepSets(site, sets, step);
+  const familyFor = (site: LayerSite) => expandFamily(familyOf(spec, site, layers, ctx.topOf), L);
+  // The donor side every site needs, kept until the recipient has run; the first site's store also
+  // holds every candidate layer of the greedy search, which reuses it.
+  const stores = spec.sites.map(() => new DonorStore({ memoryCap: ctx.donorMemory, spillDir: ctx.spillDir }));
+  const storeLayers = (i: number) => (i === 0 && spec.smallest !== undefined ? layers : undefined);
+  try {
+    for (const [i, site] of spec.sites.entries()) {
+      await runDonorPass(models.donor, request(site, familyFor(site), i), stores[i], { units: unitsOf(site, i * groups), storeLayers: storeLayers(i) });
+    }
+    const rows: PatchRow[] = [];
+    let baseline: SweepResult['baseline'] | undefined;
+    for (const [i, site] of spec.sites.entries()) {
+      const sets = familyFor(site);
+      const out = await runSweepPhased(models, shape, request(site, sets, i), { units: unitsOf(site, i * groups), store: stores[i], storeLayers: storeLayers(i) });
+      if (i > 0) stores[i].dispose();
+      if (out.pending > 0) {
+        units.addPending(out.pending);
+        continue;
+      }
       const unpatched = out.recipient.map((s) => s.expected);
       const donorRatings = out.donor.map((s) => s.expected);
-      return sets.map((_, k) => pointFraction(conditions, unpatched, out.patched[k], donorRatings));
-    });
-    result.smallest = { site, layers: found.layers, fractionRemoved: found.fraction, target: spec.smallest };
+      baseline ??= {
+        [donorRole]: delta(donorRatings, conditions),
+        [recipientRole]: delta(unpatched, conditions),
+      } as SweepResult['baseline'];
+      sets.forEach((layersOfSet, k) => {
+        const patched = out.patched[k];
+        const neg = patched.filter((_, j) => conditions[j] === 'negative');
+        const pos = patched.filter((_, j) => conditions[j] === 'positive');
+        const d = deltaOf(neg, pos, paired);
+        const f = fraction(conditions, unpatched, patched, donorRatings, boot);
+        rows.push({
+          site,
+          layers: layersOfSet,
+          label: layerLabel(layersOfSet),
+          positions: describePositions(positions),
+          delta: d.delta.estimate,
+          ci: d.delta.ci,
+          fractionRemoved: f.fraction,
+          fractionCi: f.ci,
+        });
+      });
+    }
+    // A shard stops here: the cell is finished once every shard's units are merged.
+    units.finish();
+
+    const result: SweepResult = { kind: 'sweep', direction: spec.direction, mix: spec.mix, baseline: baseline!, rows };
+    if (spec.smallest !== undefined) {
+      const site = spec.sites[0];
+      const step = spec.sites.length;
+      const found = await greedySmallest(layers, spec.smallest, async (sets) => {
+        const key = `smallest/${sets.map((s) => s.join('+')).join(',')}`;
+        const out = await runSweepPhased(models, shape, request(site, sets, step), { units: unitsOf(key, undefined), store: stores[0], storeLayers: layers });
+        const unpatched = out.recipient.map((s) => s.expected);
+        const donorRatings = out.donor.map((s) => s.expected);
+        return sets.map((_, k) => pointFraction(conditions, unpatched, out.patched[k], donorRatings));
+      });
+      result.smallest = { site, layers: found.layers, fractionRemoved: found.fraction, target: spec.smallest };
+    }
+    return result;
+  } finally {
+    for (const s of stores) s.dispose();
   }
-  return result;
 }
 
 function familyOf(spec: SweepSpec, site: LayerSite, layers: number[], topOf: SweepResult | undefined): SweepFamily {

@@ -9,14 +9,17 @@ const bad = (argv: string, pattern: RegExp) => assert.throws(() => parseCli(argv
 test('knobe command lines', () => {
   ok('', { command: 'help' });
   ok('--help', { command: 'help' });
-  ok('run a.knobe', { command: 'run', file: 'a.knobe', out: undefined, report: undefined, cells: undefined, json: false, force: false, threads: undefined, cache: undefined });
-  ok('run a.knobe --out b.knobe --report r.html --cells x,y --json --threads 2', { command: 'run', file: 'a.knobe', out: 'b.knobe', report: 'r.html', cells: ['x', 'y'], json: true, force: false, threads: 2, cache: undefined });
+  ok('run a.knobe', { command: 'run', file: 'a.knobe', out: undefined, report: undefined, cells: undefined, json: false, force: false, threads: undefined, cache: undefined, device: undefined, memory: undefined });
+  ok('run a.knobe --out b.knobe --report r.html --cells x,y --json --threads 2', { command: 'run', file: 'a.knobe', out: 'b.knobe', report: 'r.html', cells: ['x', 'y'], json: true, force: false, threads: 2, cache: undefined, device: undefined, memory: undefined });
+  ok('run a.knobe --device webgpu --memory 12G', { command: 'run', file: 'a.knobe', out: undefined, report: undefined, cells: undefined, json: false, force: false, threads: undefined, cache: undefined, device: 'webgpu', memory: 12 * 1024 ** 3 });
   ok('demo --report r.html', { command: 'demo', report: 'r.html' });
   ok('demo-pair out --seed 3', { command: 'demo-pair', argv: ['out', '--seed', '3'] });
   bad('run', /exactly one notebook/);
   bad('run a.knobe b.knobe', /exactly one notebook/);
   bad('run a.knobe --threads two', /--threads/);
   bad('run a.knobe --colour', /colour/);
+  bad('run a.knobe --device tpu', /--device takes one of auto, cpu, cuda, webgpu, dml, coreml/);
+  bad('run a.knobe --memory lots', /--memory takes a size/);
   bad('frobnicate', /unknown command "frobnicate"/);
 });
 

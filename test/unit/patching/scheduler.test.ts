@@ -92,9 +92,10 @@ test('the memory plan is reported first and bounds what is held', async () => {
   const out = await runSweep(donor, recipient, request({ positions: { kind: 'last' }, onPlan: (p) => (planned = p.totalBytes) }));
   assert.equal(planned, out.plan.totalBytes);
   assert.ok(out.peakBytes > 0 && out.peakBytes <= planned, `${out.peakBytes} ≤ ${planned}`);
-  // Last-position patches with single-token answers hold one column of states and a cache prefix.
+  // Last-position patches with single-token answers hold one column of states and a cache prefix;
+  // the donor's column is kept for all five prompts, since the donor pass ends before the recipient's.
   const p = planSweep(request({ positions: { kind: 'last' }, answers: single, sets: [[2]] }), recipient);
-  assert.equal(p.donorBytes, 3 * 1 * 16 * 4);
+  assert.equal(p.donorBytes, 5 * 1 * 16 * 4);
   assert.equal(p.stateBytes, 3 * 1 * 16 * 4);
   // resid_post of layer 2 resumes at layer 3: one layer's keys and values, 8 columns before the last.
   assert.equal(p.kvBytes, 2 * 1 * 3 * 8 * 8 * 4);

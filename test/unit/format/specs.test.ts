@@ -15,7 +15,7 @@ const SET = '::: scenarios s\nquestion: Did he {harm|help} it?\nscale: Yes, No\n
 
 test('pair', () => {
   assert.deepEqual(spec(pairSpec, '', 'main'), {
-    name: 'main', prompt: 'raw', system: undefined,
+    name: 'main', prompt: 'raw', system: undefined, precision: 'auto',
     pretrained: { text: 'demo:pretrained', source: { kind: 'demo', role: 'pretrained' } },
     finetuned: { text: 'hf:org/tuned@v2', source: { kind: 'hub', id: 'org/tuned', revision: 'v2' } },
   });

@@ -34,6 +34,12 @@ export interface Provenance {
   /** Execution provider the models ran on. */
   device?: string;
   models: ModelProvenance[];
+  /**
+   * The results this one was computed from (a stats cell's ratings, a sweep's `top:` sweep): the
+   * cell and the digest of its result's content. Inputs are always results as a run computed
+   * them; a stored result edited by hand is recomputed before anything reads it.
+   */
+  inputs?: { cell: string; digest: string }[];
 }
 
 /** Summary statistics of one group of ratings. */
@@ -167,7 +173,35 @@ export interface CellOutput<R extends KnobeResult = KnobeResult> {
   hash: string;
   /** Wall-clock seconds the run took. */
   seconds?: number;
+  /** Checksum of everything above, written by the run (see core/format/checksum.ts). */
+  checksum?: string;
 }
+
+/**
+ * Whether a stored output is as a run wrote it (`verified`), was changed since (`edited`), or
+ * carries no checksum to tell (`unverified`: written before outputs had one).
+ */
+export type Integrity = 'verified' | 'edited' | 'unverified';
+
+/**
+ * What the notebook renderer receives: the stored output and, when it is not as a run wrote it,
+ * why. `integrity` is worked out when the file is read and is never written back.
+ */
+export interface ShownOutput<R extends KnobeResult = KnobeResult> extends CellOutput<R> {
+  integrity?: Exclude<Integrity, 'verified'>;
+}
+
+/** The words the renderer and the report show for an output that is not as a run wrote it. */
+export const INTEGRITY_LABEL: Record<Exclude<Integrity, 'verified'>, { title: string; text: string }> = {
+  edited: {
+    title: 'Edited by hand',
+    text: 'these numbers no longer match the checksum Knobe Lab wrote with them, so they are not what a run computed. Running the cell recomputes it.',
+  },
+  unverified: {
+    title: 'Not verifiable',
+    text: 'this result was written before results carried a checksum, so whether it was changed since cannot be told. Running the cell recomputes it.',
+  },
+};
 
 /**
  * Results written as JSON (in a `.knobe` file, the result cache, a notebook output) hold `null`

@@ -1,7 +1,8 @@
 // VS Code side of the notebook format: maps the plain cells of core/format/notebook.ts onto
 // vscode.NotebookData and back. All decisions about the text live in core, where they are tested.
 import * as vscode from 'vscode';
-import { mimeFor, RESULT_MIME_TYPES, reviveResult, type CellOutput } from '../common/results.js';
+import { mimeFor, RESULT_MIME_TYPES, reviveResult, type CellOutput, type ShownOutput } from '../common/results.js';
+import { outputIntegrity } from '../core/format/checksum.js';
 import { fromNotebook, toNotebook, type NotebookMeta, type PlainCell } from '../core/format/notebook.js';
 import { summaryMarkdown } from '../core/format/summary.js';
 
@@ -29,9 +30,12 @@ function decodeUtf8(content: Uint8Array): string {
   }
 }
 
+/** A cell output as VS Code shows it; one not as a run wrote it carries why, for the renderer. */
 export function outputToVscode(output: CellOutput): vscode.NotebookCellOutput {
+  const integrity = outputIntegrity(output);
+  const shown: ShownOutput = integrity === 'verified' ? output : { ...output, integrity };
   return new vscode.NotebookCellOutput([
-    vscode.NotebookCellOutputItem.json(output, mimeFor(output.result.kind)),
+    vscode.NotebookCellOutputItem.json(shown, mimeFor(output.result.kind)),
     vscode.NotebookCellOutputItem.text(summaryMarkdown(output), 'text/markdown'),
   ]);
 }
@@ -39,7 +43,9 @@ export function outputToVscode(output: CellOutput): vscode.NotebookCellOutput {
 function outputFromVscode(output: vscode.NotebookCellOutput): CellOutput | undefined {
   const item = output.items.find((i) => RESULT_MIME_TYPES.includes(i.mime));
   if (!item) return undefined;
-  return reviveResult(JSON.parse(new TextDecoder().decode(item.data)) as CellOutput);
+  // The integrity marker is read from the file each time, never stored with the output.
+  const { integrity: _, ...stored } = reviveResult(JSON.parse(new TextDecoder().decode(item.data)) as ShownOutput);
+  return stored;
 }
 
 function plainCell(kind: vscode.NotebookCellKind, value: string, outputs: readonly vscode.NotebookCellOutput[] | undefined, metadata: unknown): PlainCell {

@@ -6,7 +6,7 @@ import { loader } from 'vega';
 import { expressionInterpreter } from 'vega-interpreter';
 import { chartsFor, type Chart } from '../common/charts/index.js';
 import { toCsv } from '../common/charts/csv.js';
-import type { CellOutput } from '../common/results.js';
+import { INTEGRITY_LABEL, type ShownOutput } from '../common/results.js';
 import { copyText, savePng, saveSvg } from './actions.js';
 import { fallbackElement, tablesFor } from './fallback.js';
 import { RENDERER_CSS } from './style.js';
@@ -19,7 +19,7 @@ offline.load = async (uri: string) => {
 
 interface Live {
   element: HTMLElement;
-  output: CellOutput;
+  output: ShownOutput;
   embeds: Result[];
   /** Theme the output was last drawn with, to skip redraws that change nothing. */
   themeKey: string;
@@ -41,11 +41,25 @@ function button(label: string, onClick: () => Promise<string | void>, status: HT
   return b;
 }
 
-function assertOutput(data: unknown): asserts data is CellOutput {
+function assertOutput(data: unknown): asserts data is ShownOutput {
   const kind = (data as { result?: { kind?: unknown } } | null)?.result?.kind;
   if (!['ratings', 'localization', 'sweep', 'stats'].includes(kind as string)) {
     throw new Error(`this output is not a Knobe result (result.kind is ${JSON.stringify(kind)})`);
   }
+}
+
+/** The banner above a stored result that is not as a run wrote it; none for a computed one. */
+function integrityElement(output: ShownOutput): HTMLElement | undefined {
+  const integrity = output.integrity;
+  if (integrity !== 'edited' && integrity !== 'unverified') return undefined;
+  const { title, text } = INTEGRITY_LABEL[integrity];
+  const p = document.createElement('p');
+  p.className = `knobe-integrity knobe-${integrity}`;
+  p.setAttribute('role', 'note');
+  const strong = document.createElement('strong');
+  strong.textContent = title;
+  p.append(strong, ` — ${text}`);
+  return p;
 }
 
 export class OutputRegistry {
@@ -124,6 +138,8 @@ export class OutputRegistry {
     root.className = 'knobe-output';
     root.dataset.theme = themeKind(this.body);
     live.element.replaceChildren(root);
+    const mark = integrityElement(live.output);
+    if (mark) root.append(mark);
     try {
       const charts = chartsFor(live.output, theme);
       for (const chart of charts) await this.drawChart(live, root, chart, theme.mode);
@@ -136,7 +152,7 @@ export class OutputRegistry {
     } catch (err) {
       for (const e of live.embeds) e.finalize();
       live.embeds = [];
-      live.element.replaceChildren(fallbackElement(err, live.output.result));
+      live.element.replaceChildren(...[integrityElement(live.output), fallbackElement(err, live.output.result)].filter((e): e is HTMLElement => !!e));
     }
   }
 

@@ -11,5 +11,7 @@ export const RENDERER_CSS = `
 .knobe-table th,.knobe-table td{border-bottom:1px solid var(--vscode-editorWidget-border,#8884);padding:2px 8px;text-align:left}
 .knobe-note{font-size:12px;color:var(--vscode-descriptionForeground);margin:2px 0}
 .knobe-error{color:var(--vscode-errorForeground)}
+.knobe-integrity{font-size:12px;margin:2px 0 6px;padding:4px 8px;border-left:3px solid var(--vscode-editorWarning-foreground,#bf8803)}
+.knobe-edited{border-left-color:var(--vscode-errorForeground,#e51400)}
 .knobe-output details summary{cursor:pointer;font-size:12px;color:var(--vscode-descriptionForeground)}
 `;

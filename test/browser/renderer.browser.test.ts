@@ -168,6 +168,30 @@ test('shows a table when the chart cannot be drawn', async () => {
   assert.match(await page.$eval('#garbled .knobe-error', (e) => e.textContent ?? ''), /not valid JSON/);
 });
 
+test('a stored result edited by hand, or without a checksum, says so above its chart', async () => {
+  const marks: [string, string | undefined, RegExp | undefined][] = [
+    ['edited', 'edited', /^Edited by hand — these numbers no longer match the checksum/],
+    ['unverified', 'unverified', /^Not verifiable — this result was written before results carried a checksum/],
+    ['computed', undefined, undefined],
+  ];
+  for (const [id, integrity, text] of marks) {
+    const data = { ...(JSON.parse(fixture('stats')) as CellOutput), integrity };
+    await render(id, mimeFor('stats'), JSON.stringify(data));
+    const shown = await page.$eval(`#${id}`, (el) => ({
+      note: el.querySelector('.knobe-integrity')?.textContent ?? null,
+      charts: el.querySelectorAll('.knobe-chart svg').length,
+    }));
+    assert.equal(shown.charts, 1, `${id}: the chart is still drawn`);
+    if (text) assert.match(shown.note ?? '', text, id);
+    else assert.equal(shown.note, null, id);
+  }
+  // The fallback table keeps the banner.
+  const broken = { ...(JSON.parse(fixture('sweep')) as CellOutput), integrity: 'edited' } as unknown as { result: { rows: unknown[] } };
+  broken.result.rows = [{ site: 'resid_post' }];
+  await render('edited-broken', mimeFor('sweep'), JSON.stringify(broken));
+  assert.match(await page.$eval('#edited-broken', (el) => el.querySelector('.knobe-integrity')?.textContent ?? ''), /^Edited by hand/);
+});
+
 test('a disposed output no longer follows the theme; the others do', async () => {
   await dispose('ratings');
   await setTheme('light');

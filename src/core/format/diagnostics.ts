@@ -20,12 +20,13 @@ export type Code =
   | 'template-mismatch'
   | 'orphan-output'
   | 'malformed-output'
+  | 'edited-output'
   | 'stray-text';
 
 export const CODES: readonly Code[] = [
   'missing-header', 'unknown-version', 'unterminated-cell', 'unknown-cell-kind', 'invalid-name',
   'duplicate-name', 'unknown-key', 'duplicate-key', 'missing-key', 'scale-without-answers', 'bad-range',
-  'bad-value', 'unknown-reference', 'template-mismatch', 'orphan-output', 'malformed-output', 'stray-text',
+  'bad-value', 'unknown-reference', 'template-mismatch', 'orphan-output', 'malformed-output', 'edited-output', 'stray-text',
 ];
 
 export interface Diagnostic {

@@ -6,7 +6,7 @@ import type { OutputValue } from './nodes.js';
 
 export const RESULT_KINDS: readonly ResultKind[] = ['ratings', 'localization', 'sweep', 'stats'];
 /** Fields of an output block that are not part of the result. */
-const ENVELOPE = ['kind', 'hash', 'seconds', 'provenance'] as const;
+const ENVELOPE = ['kind', 'hash', 'checksum', 'seconds', 'provenance'] as const;
 /** A string written without quotes: a plain word that is not itself a JSON value. */
 const BARE = /^[A-Za-z0-9_.:+/-]+$/;
 
@@ -51,13 +51,16 @@ function field(key: string, value: unknown, eol: string): string {
 
 /**
  * The text of an output block for a cell (`::: output NAME` … `:::`), without a final line break.
- * Field order: kind, hash, seconds, provenance, then the result's other fields sorted by key.
+ * Field order: kind, hash, checksum (if any), seconds, provenance, then the result's other fields
+ * sorted by key. The checksum is written as the output carries it, never recomputed here: a block
+ * edited by hand stays recognisably edited when its cell is saved again.
  */
 export function renderOutputBlock(name: string, output: CellOutput, eol = '\n', keyword = 'output'): string {
   const lines = [`::: ${keyword} ${name}`];
   const r = output.result as unknown as Record<string, unknown>;
   lines.push(field('kind', r.kind, eol));
   lines.push(field('hash', output.hash, eol));
+  if (output.checksum !== undefined) lines.push(field('checksum', output.checksum, eol));
   if (output.seconds !== undefined) lines.push(field('seconds', output.seconds, eol));
   lines.push(field('provenance', output.provenance, eol));
   for (const k of Object.keys(r).sort()) {
@@ -100,9 +103,12 @@ export function assembleOutput(fields: Map<string, unknown>): { output: CellOutp
   }
   const seconds = fields.get('seconds');
   if (seconds !== undefined && typeof seconds !== 'number') return { error: '`seconds` must be a number', field: 'seconds' };
+  const checksum = fields.get('checksum');
+  if (checksum !== undefined && typeof checksum !== 'string') return { error: '`checksum` must be a string', field: 'checksum' };
   const result: Record<string, unknown> = { kind };
   for (const [k, v] of fields) if (!(ENVELOPE as readonly string[]).includes(k)) result[k] = reviveResult(v);
   const output: CellOutput = { result: result as unknown as KnobeResult, provenance: provenance as never, hash };
   if (seconds !== undefined) output.seconds = seconds as number;
+  if (checksum !== undefined) output.checksum = checksum;
   return { output };
 }

@@ -1,7 +1,8 @@
 // The text/markdown fallback shown beside a result's chart (and instead of it where the renderer
 // is unavailable): the few numbers a reader needs, in plain Markdown.
-import type { CellOutput, KnobeResult } from '../../common/results.js';
+import { INTEGRITY_LABEL, type CellOutput, type KnobeResult } from '../../common/results.js';
 import { pct } from '../../common/charts/common.js';
+import { outputIntegrity } from './checksum.js';
 
 const f = (x: number | undefined, digits = 2): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
 const ci = (c: [number, number] | undefined): string => (c ? `[${f(c[0])}, ${f(c[1])}]` : '');
@@ -46,10 +47,21 @@ function body(r: KnobeResult): string[] {
   }
 }
 
-/** A short Markdown summary of a cell output, with its provenance in one line. */
+/** A line above the summary of a stored result that is not as a run wrote it. */
+function integrityLines(output: CellOutput): string[] {
+  const integrity = outputIntegrity(output);
+  if (integrity === 'verified') return [];
+  const { title, text } = INTEGRITY_LABEL[integrity];
+  return [`> **${title}** — ${text}`, ''];
+}
+
+/**
+ * A short Markdown summary of a cell output, with its provenance in one line; a stored result
+ * edited by hand, or without a checksum, says so first.
+ */
 export function summaryMarkdown(output: CellOutput): string {
   const p = output.provenance;
   const synthetic = p.models.some((m) => m.synthetic) ? ' — synthetic demo pair: a positive control, not a finding' : '';
   const models = p.models.map((m) => `${m.role} \`${m.source}\``).join(', ');
-  return [...body(output.result), '', `_${models}; ${p.date}; tool ${p.tool}${p.seed !== undefined ? `; seed ${p.seed}` : ''}${synthetic}_`].join('\n');
+  return [...integrityLines(output), ...body(output.result), '', `_${models}; ${p.date}; tool ${p.tool}${p.seed !== undefined ? `; seed ${p.seed}` : ''}${synthetic}_`].join('\n');
 }

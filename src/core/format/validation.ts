@@ -1,5 +1,6 @@
 // Semantic checks on a parsed document: keys against the schema, values against their types,
 // references between cells, templates. Returns every problem as data; nothing here throws.
+import { outputIntegrity } from './checksum.js';
 import { diag, type Diagnostic, type RawDiagnostic } from './diagnostics.js';
 import { cellByName, knobeCells, wordText, type Entry, type KnobeCell, type KnobeDocument, type Span } from './nodes.js';
 import { KEYS, keyDoc } from './schema.js';
@@ -24,8 +25,19 @@ function semantic(doc: KnobeDocument): RawDiagnostic[] {
       else seen.set(name, cell);
     }
     out.push(...validateCell(doc, cell));
+    out.push(...outputChecks(cell));
   }
   return out;
+}
+
+/** A stored result whose checksum does not match its content was changed by hand. */
+function outputChecks(cell: KnobeCell): RawDiagnostic[] {
+  const block = cell.output;
+  if (!block?.output || outputIntegrity(block.output) !== 'edited') return [];
+  const at = block.fields.find((f) => f.key.text === 'checksum') ?? block;
+  return [
+    diag('edited-output', `the result of \`${wordText(cell.name)}\` was edited by hand: its content no longer matches its checksum, so it is shown as edited and the next run recomputes it`, at.start, at.end, 'warning'),
+  ];
 }
 
 /** Where a diagnostic about the cell as a whole goes: its fence line's kind and name. */

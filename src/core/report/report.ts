@@ -3,7 +3,8 @@
 import { chartsFor, darkTheme, lightTheme } from '../../common/charts/index.js';
 import { MODEL_LABEL } from '../../common/charts/common.js';
 import { summaryTables } from '../../common/charts/tables.js';
-import type { CellOutput, KnobeResult } from '../../common/results.js';
+import { INTEGRITY_LABEL, type CellOutput, type KnobeResult } from '../../common/results.js';
+import { outputIntegrity } from '../format/checksum.js';
 import { esc, scopeSvgIds, tableHtml } from './html.js';
 import { markdownToHtml } from './markdown.js';
 import { REPORT_CSS } from './style.js';
@@ -28,9 +29,18 @@ function provenanceHtml(output: CellOutput): string {
     esc(p.date),
     output.seconds !== undefined && `${output.seconds.toFixed(1)} s`,
     `hash ${esc(output.hash)}`,
+    p.inputs?.length && `computed from ${p.inputs.map((i) => `${esc(i.cell)} (${esc(i.digest)})`).join(', ')}`,
   ].filter(Boolean);
   const badge = p.models.some((m) => m.synthetic) ? '<span class="badge">synthetic demo pair</span> ' : '';
-  return `<p class="provenance">${badge}${models}<br>${facts.join(' · ')}</p>`;
+  return `${integrityHtml(output)}<p class="provenance">${badge}${models}<br>${facts.join(' · ')}</p>`;
+}
+
+/** A stored result that is not as a run wrote it says so above everything else. */
+function integrityHtml(output: CellOutput): string {
+  const integrity = outputIntegrity(output);
+  if (integrity === 'verified') return '';
+  const { title, text } = INTEGRITY_LABEL[integrity];
+  return `<p class="integrity ${integrity}" role="note"><span class="badge ${integrity}">${esc(title.toLowerCase())}</span> ${esc(text.charAt(0).toUpperCase() + text.slice(1))}</p>`;
 }
 
 async function chartsHtml(output: CellOutput, cellIndex: number): Promise<string> {

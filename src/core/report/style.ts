@@ -34,6 +34,8 @@ body:has(#theme-auto:checked) label[for=theme-auto],body:has(#theme-light:checke
 details summary{cursor:pointer;color:var(--muted);font-size:.85rem}
 .provenance{color:var(--muted);font-size:.8rem;margin:.5rem 0}
 .badge{display:inline-block;padding:0 .45rem;border-radius:999px;font-size:.75rem;font-weight:600;background:var(--warn-bg);color:var(--warn-fg)}
+.badge.edited{background:var(--err-bg);color:var(--err-fg)}
+.integrity{font-size:.85rem;margin:.5rem 0}
 .error{padding:.6rem .8rem;border-radius:6px;background:var(--err-bg);color:var(--err-fg);white-space:pre-wrap;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem}
 .table{overflow-x:auto;margin:.8rem 0}
 table{border-collapse:collapse;font-size:.85rem;font-variant-numeric:tabular-nums}

@@ -2,18 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CellOutput } from '../../../src/common/results.js';
 import { summaryMarkdown } from '../../../src/core/format/summary.js';
+import { withChecksum } from '../../../src/core/format/checksum.js';
 
 const provenance = { tool: '0.1.0', date: '2026-11-30', seed: 3, models: [{ role: 'finetuned' as const, source: 'demo:finetuned', sha256: 'x', architecture: 'llama', synthetic: true }] };
 const d = (mean: number) => ({ n: 2, mean, sd: 1, se: 0.7, ci: [mean - 1, mean + 1] as [number, number] });
 
 test('ratings summary shows the means, Δ_Knobe and the test', () => {
-  const out: CellOutput = {
+  const out: CellOutput = withChecksum({
     hash: 'h', provenance,
     result: {
       kind: 'ratings', protocol: 'expected', scale: ['0', '10'], rows: [],
       summary: [{ model: 'finetuned', negative: d(6.5), positive: d(3.25), delta: { estimate: 3.25, ci: [1, 5.5] }, test: { name: 'welch', statistic: 4, df: 2, p: 0.05, apa: 't(2) = 4.00, p = .050' } }],
     },
-  };
+  });
   assert.equal(
     summaryMarkdown(out),
     [
@@ -46,4 +47,18 @@ test('sweep, localization and stats summaries', () => {
   const stats = summaryMarkdown({ hash: 'h', provenance, result: { kind: 'stats', correction: 'holm', tests: [{ name: 'welch', statistic: 1, df: 3, p: 0.4, apa: 't(3) = 1.00, p = .400' }],
     anova: { design: 'model × condition', residualDf: 564, rows: [{ effect: 'interaction', ss: 1, df: 2, ms: 0.5, F: 283.6, p: 0, partialEta2: 0.5 }] } } });
   assert.match(stats, /- welch: t\(3\) = 1.00, p = .400\n- ANOVA interaction: F\(2, 564\) = 283.60, p = 0.000, η²p = 0.50/);
+});
+
+test('a stored result that is not as a run wrote it says so first', () => {
+  const sealed = withChecksum({ hash: 'h', provenance, result: { kind: 'stats', correction: 'holm', tests: [] } });
+  const cases: [string, CellOutput, RegExp | undefined][] = [
+    ['as computed', sealed, undefined],
+    ['edited', { ...sealed, result: { ...sealed.result, correction: 'none' } } as CellOutput, /^> \*\*Edited by hand\*\* — .*recomputes it\.\n\n\*\*Statistics\*\*/],
+    ['without a checksum', { ...sealed, checksum: undefined }, /^> \*\*Not verifiable\*\* — .*written before results carried a checksum.*\n\n\*\*Statistics\*\*/],
+  ];
+  for (const [what, out, first] of cases) {
+    const md = summaryMarkdown(out);
+    if (first) assert.match(md, first, what);
+    else assert.match(md, /^\*\*Statistics\*\*/, what);
+  }
 });

@@ -122,6 +122,8 @@ test('outputs', () => {
   inFile(rat + stats + ok.replace('tests: []', 'tests: [\n  1\n'), ['21:8 malformed-output']);
   inFile(rat + stats + ok.replace('kind', 'stray words\nkind'), ['18:1 malformed-output']);
   inFile(rat + stats + ok.slice(0, -4), ['17:1 unterminated-cell']);
+  // A checksum that does not match the content: edited by hand.
+  inFile(rat + stats + ok.replace('hash: h\n', 'hash: h\nchecksum: 0123456789abcdef\n'), ['20:1 edited-output']);
 });
 
 test('every code is produced by some input above', () => {
@@ -131,6 +133,7 @@ test('every code is produced by some input above', () => {
     H + '::: pair p\nprompt: raw\nprompt: raw\n:::', H + '::: scenarios s\nscale: 1..1\n:::', H + '::: scenarios s\nscale: 2..1\n:::',
     H + '::: pair p\nprompt: x\n:::', H + '::: ratings r\nscenarios: q\n:::', H + '::: scenarios s\nitem a\n  {x}\n:::',
     H + '::: output o\n:::', H + '::: stats o\n:::\n::: output o\nkind: x\n:::', H + ':::',
+    H + '::: stats o\n:::\n::: output o\nkind: stats\nhash: h\nchecksum: abc\nprovenance: {"tool":"t","date":"d","models":[]}\n:::',
   ];
   const seen = new Set(inputs.flatMap((t) => validate(parse(t)).map((d) => d.code)));
   assert.deepEqual(CODES.filter((c) => !seen.has(c)), []);

@@ -213,6 +213,18 @@ export function cellByName(doc: KnobeDocument, name: string): KnobeCell | undefi
   return index.get(name);
 }
 
+/** Knobe cells whose name an earlier cell already has, in document order. */
+export function duplicateCells(doc: KnobeDocument): KnobeCell[] {
+  const seen = new Set<string>();
+  return knobeCells(doc).filter((c) => {
+    const n = wordText(c.name);
+    if (n === undefined) return false;
+    if (seen.has(n)) return true;
+    seen.add(n);
+    return false;
+  });
+}
+
 export function entry(cell: KnobeCell, key: string): Entry | undefined {
   return cell.entries.find((e) => e.name === key);
 }

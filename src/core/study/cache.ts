@@ -1,8 +1,10 @@
 // Results on disk by hash, so an unchanged cell re-runs instantly even when the notebook was
-// closed without saving. Written atomically: a half-written entry never looks like a result.
+// closed without saving. Written atomically: a half-written entry never looks like a result; and
+// an entry is served only while its checksum matches its content, as for a notebook's own blocks.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reviveResult, type CellOutput } from '../../common/results.js';
+import { outputIntegrity } from '../format/checksum.js';
 
 export class ResultCache {
   private readonly dir: string;
@@ -14,7 +16,7 @@ export class ResultCache {
     if (!/^[0-9a-f]+$/.test(hash)) return undefined;
     try {
       const out = reviveResult(JSON.parse(readFileSync(join(this.dir, `${hash}.json`), 'utf8')) as CellOutput);
-      return out.hash === hash ? out : undefined;
+      return out.hash === hash && outputIntegrity(out) === 'verified' ? out : undefined;
     } catch {
       return undefined;
     }

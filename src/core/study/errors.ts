@@ -2,6 +2,7 @@
 // in the cell's error output, the CLI prints them.
 export type StudyErrorCode =
   | 'bad-cell' // the cell has format errors
+  | 'duplicate-name' // two cells share a name: which one a reference means is unknown, nothing runs
   | 'unknown-reference' // names a cell that does not exist or has the wrong kind
   | 'model-load' // a checkpoint could not be found or read
   | 'pair-mismatch' // the two models differ in architecture, size or vocabulary

@@ -37,22 +37,43 @@ export function referencesOf(doc: KnobeDocument, cell: KnobeCell): string[] {
   return names;
 }
 
-/** Hash of a cell and everything it reads. `modelHashes` are the content hashes of the pair it uses. */
-export function cellHash(doc: KnobeDocument, cell: KnobeCell, modelHashes: string[]): string {
-  const h = createHash('sha256');
-  h.update(`knobe-lab ${TOOL_VERSION}\n`);
+/** The texts a cell's result depends on: its own and those of the cells it reads, transitively. */
+function visitSources(doc: KnobeDocument, cell: KnobeCell, put: (text: string) => void): void {
   const seen = new Set<string>();
   const visit = (c: KnobeCell) => {
     const name = wordText(c.name) ?? '';
     if (seen.has(name)) return;
     seen.add(name);
-    h.update(`cell ${name}\n${cellSource(doc, c)}\n`);
+    put(`cell ${name}\n${cellSource(doc, c)}\n`);
     for (const ref of referencesOf(doc, c)) {
       const dep = cellByName(doc, ref);
       if (dep) visit(dep);
     }
   };
   visit(cell);
+}
+
+/**
+ * Hash of a cell and everything it reads. `modelHashes` are the content hashes of the pair it
+ * uses; `inputs` the digests of the results it reads (a stats cell's ratings, a sweep's `top:`
+ * sweep), so a result computed on other data — a stored result edited by hand, say — is stored
+ * under another key and never served where the data differ.
+ */
+export function cellHash(doc: KnobeDocument, cell: KnobeCell, modelHashes: string[], inputs: string[] = []): string {
+  const h = createHash('sha256');
+  h.update(`knobe-lab ${TOOL_VERSION}\n`);
+  visitSources(doc, cell, (t) => h.update(t));
   for (const m of modelHashes) h.update(`model ${m}\n`);
+  for (const i of inputs) h.update(`input ${i}\n`);
+  return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * Hash of the texts a cell's result depends on, without models or inputs: equal before and after a
+ * run exactly when nobody edited the cell, or a cell it reads, meanwhile.
+ */
+export function sourceHash(doc: KnobeDocument, cell: KnobeCell): string {
+  const h = createHash('sha256');
+  visitSources(doc, cell, (t) => h.update(t));
   return h.digest('hex').slice(0, 16);
 }

@@ -3,9 +3,10 @@
 // names) run first when they have no valid result. Results are reused when their hash — the
 // cell's text, what it reads, the models' content — matches a result stored in the notebook or
 // in the on-disk cache.
-import type { CellOutput, KnobeResult, Provenance, RatingsResult, SweepResult } from '../../common/results.js';
+import type { CellOutput, Integrity, KnobeResult, Provenance, RatingsResult, SweepResult } from '../../common/results.js';
+import { outputIntegrity, resultDigest, withChecksum } from '../format/checksum.js';
 import { FormatError, localizeSpec, pairSpec, ratingsSpec, scenarioSet, statsSpec, sweepSpec } from '../format/specs.js';
-import { cellByName, knobeCells, wordText, type KnobeCell, type KnobeDocument } from '../format/nodes.js';
+import { cellByName, duplicateCells, knobeCells, wordText, type KnobeCell, type KnobeDocument } from '../format/nodes.js';
 import { isCancelled, PatchError } from '../patching/errors.js';
 import { ResultCache } from './cache.js';
 import { isCancellation, StudyError } from './errors.js';
@@ -32,6 +33,18 @@ export interface CellRun {
   note?: string;
   error?: StudyError;
   seconds: number;
+  /**
+   * The notebook held a result for this cell's exact inputs that was not used, because it was
+   * edited by hand or carries no checksum to show it was not: the cell was computed (or taken
+   * from the cache) instead.
+   */
+  setAside?: Exclude<Integrity, 'verified'>;
+}
+
+/** A result the notebook or the cache holds for a cell, and a stored one not used. */
+interface Reuse {
+  hit?: CellOutput;
+  setAside?: Exclude<Integrity, 'verified'>;
 }
 
 export interface RunOptions {
@@ -62,6 +75,15 @@ export class Study {
 
   async run(doc: KnobeDocument, opts: RunOptions = {}): Promise<CellRun[]> {
     const all = knobeCells(doc);
+    const dup = duplicateCells(doc)[0];
+    if (dup) {
+      const name = wordText(dup.name)!;
+      const at = (c: KnobeCell) => {
+        const p = doc.lines.position(c.name.start);
+        return `line ${p.line}, column ${p.column}`;
+      };
+      throw new StudyError('duplicate-name', `two cells are named \`${name}\` (${at(cellByName(doc, name)!)} and ${at(dup)}), so a reference to it is ambiguous; nothing was run`, 'give every Knobe cell a name of its own');
+    }
     const names = opts.cells ?? all.map((c) => wordText(c.name)).filter((n): n is string => !!n);
     for (const n of names) {
       if (!cellByName(doc, n)) throw new StudyError('unknown-reference', `there is no cell named \`${n}\``, `cells are ${all.map((c) => wordText(c.name)).join(', ')}`);
@@ -169,7 +191,8 @@ export class Study {
             const run = await ensure(spec.top.cell);
             topOf = run.output?.result as SweepResult | undefined;
           }
-          return await this.cached(doc, cell, pair, opts, finish, { protocol: 'expected' }, (units) =>
+          const prov = topOf && spec.top ? { protocol: 'expected', inputs: inputDigests([{ name: spec.top.cell, result: topOf }]) } : { protocol: 'expected' };
+          return await this.cached(doc, cell, pair, opts, finish, prov, (units) =>
             runSweepCell(spec, { pool: this.pool, pair, set, topOf, signal: opts.signal, progress, units, spillDir: this.host.cacheDir, donorMemory: this.donorMemory(pair) }),
           );
         }
@@ -182,12 +205,13 @@ export class Study {
             inputs.push({ name: r, result: run.output!.result as RatingsResult });
             for (const m of run.output!.provenance.models) models.add(JSON.stringify(m));
           }
-          const hash = cellHash(doc, cell, [...models].map((m) => (JSON.parse(m) as { sha256: string }).sha256));
-          const hit = this.reuse(cell, hash, opts);
-          if (hit) return finish('cached', { output: hit });
+          const digests = inputDigests(inputs);
+          const hash = cellHash(doc, cell, [...models].map((m) => (JSON.parse(m) as { sha256: string }).sha256), digests.map((d) => d.digest));
+          const { hit, setAside } = this.reuse(cell, hash, opts);
+          if (hit) return finish('cached', { output: hit, setAside });
           const result = runStats(spec, inputs);
-          const provenance: Provenance = { tool: TOOL_VERSION, date: (opts.now?.() ?? new Date()).toISOString(), seed: spec.seed, models: [...models].map((m) => JSON.parse(m)) };
-          return finish('ok', { output: this.store({ result: compact(result), provenance, hash, seconds: (Date.now() - started) / 1000 }) });
+          const provenance: Provenance = { tool: TOOL_VERSION, date: (opts.now?.() ?? new Date()).toISOString(), seed: spec.seed, models: [...models].map((m) => JSON.parse(m)), inputs: digests };
+          return finish('ok', { output: this.store({ result: compact(result), provenance, hash, seconds: (Date.now() - started) / 1000 }), setAside });
         }
         default:
           throw new StudyError('bad-cell', `cell \`${name}\` has an unknown kind \`${kind}\``, 'cell kinds are pair, scenarios, ratings, localize, sweep, stats', name);
@@ -205,13 +229,13 @@ export class Study {
     pair: ResolvedPair,
     opts: RunOptions,
     finish: (status: CellStatus, extra?: Partial<CellRun>) => CellRun,
-    prov: { seed?: number; protocol?: string },
+    prov: { seed?: number; protocol?: string; inputs?: Provenance['inputs'] },
     compute: (units: CellUnits) => Promise<KnobeResult>,
   ): Promise<CellRun> {
     // The precision is part of what a result is: an int8 result never serves an fp32 request.
-    const hash = cellHash(doc, cell, [pair.pretrained.checkpoint.sha256, pair.finetuned.checkpoint.sha256, `precision ${pair.precision}`]);
-    const hit = this.reuse(cell, hash, opts);
-    if (hit) return finish('cached', { output: hit });
+    const hash = cellHash(doc, cell, [pair.pretrained.checkpoint.sha256, pair.finetuned.checkpoint.sha256, `precision ${pair.precision}`], prov.inputs?.map((i) => i.digest));
+    const { hit, setAside } = this.reuse(cell, hash, opts);
+    if (hit) return finish('cached', { output: hit, setAside });
     const started = Date.now();
     const units = new CellUnits(hash, opts.ledger!, opts.shard);
     const result = await compute(units);
@@ -226,7 +250,7 @@ export class Study {
     };
     const output = this.store({ result: compact(result), provenance, hash, seconds: Math.round((Date.now() - started) / 10) / 100 });
     opts.ledger!.clear?.(hash);
-    return finish('ok', { output });
+    return finish('ok', { output, setAside });
   }
 
   /** Bytes of donor activations a sweep keeps in memory: what the budget leaves beside one model, at most 512 MiB. */
@@ -234,22 +258,35 @@ export class Study {
     return Math.max(0, Math.min(512 * 1024 ** 2, (this.pool.budget - pair.weightBytes) / 4));
   }
 
-  /** A stored result with this hash: the notebook's own output block first, then the disk cache. */
-  private reuse(cell: KnobeCell, hash: string, opts: RunOptions): CellOutput | undefined {
-    if (opts.force) return undefined;
+  /**
+   * A stored result with this hash, as a run computed it: the notebook's own output block first,
+   * then the disk cache. A block edited by hand, or without a checksum to show it was not, is
+   * never served as computed; it is reported as set aside and the cell is computed again.
+   */
+  private reuse(cell: KnobeCell, hash: string, opts: RunOptions): Reuse {
     const inFile = cell.output?.output;
-    if (inFile && inFile.hash === hash) return inFile;
-    return this.cache.get(hash);
+    const integrity = inFile && inFile.hash === hash ? outputIntegrity(inFile) : undefined;
+    const setAside = integrity === 'edited' || integrity === 'unverified' ? integrity : undefined;
+    if (opts.force) return { setAside };
+    if (integrity === 'verified') return { hit: inFile };
+    return { hit: this.cache.get(hash), setAside };
   }
 
+  /** Seals a fresh result with its checksum and keeps it in the disk cache. */
   private store(output: CellOutput): CellOutput {
+    const sealed = withChecksum(output);
     try {
-      this.cache.put(output);
+      this.cache.put(sealed);
     } catch {
       // A read-only cache only costs a recomputation next time.
     }
-    return output;
+    return sealed;
   }
+}
+
+/** What a cell that reads these results depends on: each one's cell and content digest. */
+function inputDigests(inputs: { name: string; result: KnobeResult }[]): NonNullable<Provenance['inputs']> {
+  return inputs.map((i) => ({ cell: i.name, digest: resultDigest(i.result) }));
 }
 
 function toStudyError(e: unknown, cell: string): StudyError {

@@ -5,8 +5,14 @@ import { pct } from '../../common/charts/common.js';
 
 const f = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 
+/** Why the result the notebook held was not used. */
+const SET_ASIDE = {
+  edited: 'the stored result was edited by hand, so it was recomputed',
+  unverified: 'the stored result has no checksum (written by an older version), so it was recomputed',
+};
+
 export function summaryLine(run: CellRun): string | undefined {
-  const head = `${run.name} (${run.kind}, ${run.status}${run.status === 'ok' ? `, ${run.seconds.toFixed(1)}s` : ''})`;
+  const head = `${run.name} (${run.kind}, ${run.status}${run.status === 'ok' ? `, ${run.seconds.toFixed(1)}s` : ''})${run.setAside ? ` [${SET_ASIDE[run.setAside]}]` : ''}`;
   if (run.error) return `${head}: ${run.error.message}${run.error.hint ? ` — ${run.error.hint}` : ''}`;
   const r = run.output?.result;
   if (!r) return run.note ? `${head}: ${run.note.replace(/\*\*/g, '')}` : head;

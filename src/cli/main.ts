@@ -1,14 +1,20 @@
 // The `knobe` command: runs a notebook headless, writes its results back (or elsewhere) and an
-// HTML report on request. Exit code 1 when a cell fails, 2 on a usage error.
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+// HTML report on request. Exit code 1 when a cell fails, a result cannot be written or the
+// notebook is refused; 2 on a usage error.
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { CellOutput } from '../common/results.js';
+import type { Diagnostic } from '../core/format/diagnostics.js';
+import { EncodingError } from '../core/format/encoding.js';
 import { parse } from '../core/format/parser.js';
-import { knobeCells, wordText } from '../core/format/nodes.js';
+import { cellByName, duplicateCells, knobeCells, wordText } from '../core/format/nodes.js';
+import { validate } from '../core/format/validation.js';
+import { sourceHash } from '../core/study/hash.js';
 import { Study, type CellRun } from '../core/study/study.js';
-import { withOutputs } from '../core/study/writeback.js';
+import { mergeOutputs, withOutputs, type PendingOutput, type WriteConflict } from '../core/study/writeback.js';
 import { summaryLine } from '../core/study/summary.js';
+import { readNotebookText, updateNotebook } from './notebook-file.js';
 import { writeReport } from './report.js';
 import { parseCli, USAGE, UsageError, type RunArgs } from './args.js';
 import { writeDemoPairCommand } from './demo-pair.js';
@@ -18,23 +24,63 @@ function defaultCache(): string {
   return process.env.KNOBE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'knobe-lab');
 }
 
-/** Atomic write: a crash never leaves a truncated notebook behind. */
-function writeAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+export interface RunOutcome {
+  code: number;
+  runs: CellRun[];
+  /** Whether the notebook (or --out) was written. */
+  written: boolean;
+  /** Results left out because their cell changed in the file while it ran. */
+  conflicts: WriteConflict[];
 }
 
-export async function runCommand(args: RunArgs, log: (s: string) => void = (s) => console.log(s)): Promise<{ code: number; runs: CellRun[] }> {
+/** One diagnostic as compilers print them: `file:line:column: severity code: message`. */
+const diagnosticLine = (file: string, d: Diagnostic) => `${file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`;
+
+const CONFLICT: Record<WriteConflict['reason'], string> = {
+  edited: 'was edited (or a cell it reads was) while it ran',
+  missing: 'is no longer in the file',
+  ambiguous: 'now shares its name with another cell',
+};
+
+/**
+ * \`knobe run\`. Results go to stdout through \`log\`; diagnostics and problems to stderr through
+ * \`warn\`. Exit code 0 when every cell ran and its result was written, 1 otherwise.
+ */
+export async function runCommand(
+  args: RunArgs,
+  log: (s: string) => void = (s) => console.log(s),
+  warn: (s: string) => void = (s) => console.error(s),
+): Promise<RunOutcome> {
   const file = resolve(args.file);
   if (!existsSync(file)) throw new UsageError(`no such notebook: ${args.file}`);
   if (!statSync(file).isFile()) throw new UsageError(`${args.file} is not a notebook file`);
-  const text = readFileSync(file, 'utf8');
+  const refused = (message: string): RunOutcome => {
+    warn(`knobe: ${args.file}: ${message}`);
+    return { code: 1, runs: [], written: false, conflicts: [] };
+  };
+  let text: string;
+  try {
+    text = readNotebookText(file);
+  } catch (e) {
+    if (e instanceof EncodingError) return refused(e.message);
+    throw e;
+  }
   const doc = parse(text);
-  const names = knobeCells(doc).map((c) => wordText(c.name));
+  // Everything the editor underlines, in text order.
+  const diagnostics = validate(doc);
+  for (const d of diagnostics) warn(diagnosticLine(args.file, d));
+  const cells = knobeCells(doc);
+  const names = cells.map((c) => wordText(c.name));
   const unknown = args.cells?.filter((n) => !names.includes(n));
   if (unknown?.length) throw new UsageError(`--cells: ${args.file} has no cell named ${unknown.map((n) => `"${n}"`).join(', ')}; its cells are ${names.join(', ')}`);
+  if (duplicateCells(doc).length) return refused('two cells share a name (the duplicate-name errors above), so which one a reference means is unknown; nothing was run');
+  if (cells.length === 0) {
+    const note = `${args.file} has no Knobe cells (\`::: pair\`, \`scenarios\`, \`ratings\`, \`localize\`, \`sweep\` or \`stats\`); nothing to run`;
+    if (args.json) log(JSON.stringify({ file, note, diagnostics, cells: [], written: false, conflicts: [] }, null, 2));
+    else log(note);
+    return { code: 0, runs: [], written: false, conflicts: [] };
+  }
+
   const bar = new ProgressBar();
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -61,25 +107,68 @@ export async function runCommand(args: RunArgs, log: (s: string) => void = (s) =
     process.off('SIGINT', onSignal);
     await study.dispose();
   }
+
   const outputs = new Map<string, CellOutput>();
-  for (const r of runs) if (r.output) outputs.set(r.name, r.output);
-  const target = args.out ? resolve(args.out) : file;
-  const updated = withOutputs(text, outputs);
-  if (updated !== text || target !== file) writeAtomic(target, updated);
+  // Results the file does not hold yet, with the source hash of their cell as it was read.
+  const pending = new Map<string, PendingOutput>();
   for (const r of runs) {
+    if (!r.output) continue;
+    outputs.set(r.name, r.output);
+    const c = cellByName(doc, r.name)!;
+    if (c.output?.output !== r.output) pending.set(r.name, { output: r.output, source: sourceHash(doc, c) });
+  }
+  const target = args.out ? resolve(args.out) : file;
+  let conflicts: WriteConflict[] = [];
+  let written = false;
+  let writeFailed = false;
+  const pause = Number(process.env.KNOBE_TEST_WRITE_PAUSE_MS) || undefined;
+  try {
+    if (target !== file) {
+      // --out: the run's own copy of the notebook, whole.
+      written = await updateNotebook(target, () => withOutputs(text, outputs), { pauseBeforeRenameMs: pause });
+    } else if (pending.size > 0) {
+      written = await updateNotebook(
+        file,
+        (current) => {
+          const merged = mergeOutputs(current, pending);
+          conflicts = merged.conflicts;
+          return merged.text;
+        },
+        { pauseBeforeRenameMs: pause },
+      );
+    }
+  } catch (e) {
+    writeFailed = true;
+    warn(`knobe: ${relative(process.cwd(), target) || target}: ${(e as Error).message}; the results were not written`);
+  }
+  for (const c of conflicts) warn(`knobe: cell \`${c.cell}\` ${CONFLICT[c.reason]}; its result was not written to ${target} (run again to compute it)`);
+
+  if (!args.json) for (const r of runs) {
     const line = summaryLine(r);
-    if (line && !args.json) log(line);
+    if (line) log(line);
   }
   if (args.report) {
-    await writeReport(resolve(args.report), parse(updated), runs);
+    await writeReport(resolve(args.report), parse(withOutputs(text, outputs)), runs);
     if (!args.json) log(`report: ${resolve(args.report)}`);
   }
-  if (!args.json) log(`results written to ${target}`);
+  if (!args.json && !writeFailed) {
+    if (written) log(`results written to ${target}`);
+    else if (pending.size > conflicts.length || target !== file) log(`${target} already holds these results; it was not rewritten`);
+    else if (conflicts.length === 0) log(`no new results: ${target} was not rewritten`);
+    else log(`nothing was written to ${target}`);
+  }
   const failed = runs.filter((r) => r.status === 'error' || r.status === 'cancelled');
   if (args.json) {
-    log(JSON.stringify({ file: target, report: args.report ? resolve(args.report) : undefined, cells: runs.map((r) => ({ name: r.name, kind: r.kind, status: r.status, seconds: r.seconds, error: r.error && { code: r.error.code, message: r.error.message, hint: r.error.hint }, result: r.output?.result })) }, null, 2));
+    log(JSON.stringify({
+      file: target,
+      report: args.report ? resolve(args.report) : undefined,
+      written,
+      conflicts,
+      diagnostics: diagnostics.map(({ code, severity, message, line, column }) => ({ code, severity, message, line, column })),
+      cells: runs.map((r) => ({ name: r.name, kind: r.kind, status: r.status, seconds: r.seconds, setAside: r.setAside, error: r.error && { code: r.error.code, message: r.error.message, hint: r.error.hint }, result: r.output?.result })),
+    }, null, 2));
   }
-  return { code: failed.length ? 1 : 0, runs };
+  return { code: failed.length || conflicts.length || writeFailed ? 1 : 0, runs, written, conflicts };
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -3,32 +3,11 @@
 import * as vscode from 'vscode';
 import { mimeFor, RESULT_MIME_TYPES, reviveResult, type CellOutput, type ShownOutput } from '../common/results.js';
 import { outputIntegrity } from '../core/format/checksum.js';
+import { decodeKnobeText } from '../core/format/encoding.js';
 import { fromNotebook, toNotebook, type NotebookMeta, type PlainCell } from '../core/format/notebook.js';
 import { summaryMarkdown } from '../core/format/summary.js';
 
 export const NOTEBOOK_TYPE = 'knobe-notebook';
-
-/** Decodes UTF-8 strictly: a file that is not UTF-8 is refused rather than silently altered on save. */
-function decodeUtf8(content: Uint8Array): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(content);
-  } catch {
-    let i = 0;
-    const probe = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-    // Find the first bad byte so the message can point at it.
-    for (let step = 1 << 20; step >= 1; step >>= 1) {
-      while (i + step <= content.length) {
-        try {
-          probe.decode(content.subarray(0, i + step));
-          i += step;
-        } catch {
-          break;
-        }
-      }
-    }
-    throw new Error(`This .knobe file is not valid UTF-8 (first bad byte near offset ${i}); open it with the text editor to repair it.`);
-  }
-}
 
 /** A cell output as VS Code shows it; one not as a run wrote it carries why, for the renderer. */
 export function outputToVscode(output: CellOutput): vscode.NotebookCellOutput {
@@ -69,7 +48,8 @@ export function notebookText(notebook: vscode.NotebookDocument): string {
 
 export class KnobeSerializer implements vscode.NotebookSerializer {
   deserializeNotebook(content: Uint8Array): vscode.NotebookData {
-    const nb = toNotebook(decodeUtf8(content));
+    // A file that is not UTF-8 is refused rather than silently altered on save.
+    const nb = toNotebook(decodeKnobeText(content));
     const data = new vscode.NotebookData(
       nb.cells.map((c) => {
         const cell = new vscode.NotebookCellData(c.kind === 'markup' ? vscode.NotebookCellKind.Markup : vscode.NotebookCellKind.Code, c.value, c.language);

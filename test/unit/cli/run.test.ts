@@ -3,13 +3,12 @@
 // and what it needs, --report, and Ctrl-C keeping the finished results.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { build } from 'esbuild';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand } from '../../../src/cli/main.js';
 import { UsageError } from '../../../src/cli/args.js';
 import { cell, notebook, outputsIn, pairCell, scenarios, smallPair, tmp, withoutOutputs } from '../study/support.js';
+import { buildCli, type Cli } from './bundle.js';
 
 const dir = tmp('cli');
 const cache = join(dir, 'cache');
@@ -29,26 +28,13 @@ function copy(body: string): string {
   writeFileSync(file, body);
   return file;
 }
-// The command as bin/knobe.cjs runs it: a cjs bundle of the current sources, built as
-// scripts/build.mjs builds dist/cli.cjs (a private copy, so a stale dist/ cannot fool the test).
-const bundle = join(dir, 'cli.cjs');
-const env = { ...process.env, KNOBE_CACHE: cache, NODE_PATH: join(process.cwd(), 'node_modules') };
-const entry = ['-e', `require(${JSON.stringify(bundle)}).cli(process.argv.slice(1))`];
-const knobe = (...args: string[]) => spawnSync(process.execPath, [...entry, ...args], { encoding: 'utf8', env });
+const env = { KNOBE_CACHE: cache };
+let cli: Cli;
+const knobe = (...args: string[]) => cli.run(args);
 
 before(async () => {
   smallPair(join(dir, 'pair'), [{ layer: 1, site: 'attn' }, { layer: 2, site: 'mlp' }]);
-  await build({
-    entryPoints: ['src/cli/main.ts'],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['onnxruntime-node'],
-    logLevel: 'error',
-    alias: { 'vega-canvas': './node_modules/vega-canvas/build/vega-canvas.browser.js' },
-  });
+  cli = await buildCli(dir, env);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -144,7 +130,7 @@ test('Ctrl-C mid-cell cancels it, keeps the finished results and exits 1', async
     cell('stats', 'test', 'ratings: rate'),
   );
   const file = copy(body);
-  const child = spawn(process.execPath, [...entry, 'run', file, '--force'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = cli.start(['run', file, '--force']);
   let stderr = '';
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));

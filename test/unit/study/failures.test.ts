@@ -95,3 +95,21 @@ test('asking for a cell that does not exist stops the run before anything runs',
     await study.dispose();
   }
 });
+
+test('two cells of one name stop the whole run before anything runs, naming both places', async () => {
+  const study = new Study({ cacheDir: cache, baseDir: dir });
+  const text = notebook(goodPair, scenarios('set'), rate, rate.replace('scenarios: set', 'scenarios: set\nseed: 2'));
+  try {
+    const started: string[] = [];
+    await assert.rejects(study.run(parse(text), { onCellStart: (n) => started.push(n) }), (e: unknown) => {
+      assert.ok(e instanceof StudyError);
+      assert.equal(e.code, 'duplicate-name');
+      const lines = text.split('\n').flatMap((l, i) => (l === '::: ratings rate' ? [i + 1] : []));
+      assert.match(e.message, new RegExp(`\`rate\` \\(line ${lines[0]}, column 13 and line ${lines[1]}, column 13\\).*nothing was run`));
+      return true;
+    });
+    assert.deepEqual(started, [], 'no cell started');
+  } finally {
+    await study.dispose();
+  }
+});

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import type { CellOutput } from '../../../src/common/results.js';
 import { parse } from '../../../src/core/format/parser.js';
 import { Study } from '../../../src/core/study/study.js';
-import { withOutputs } from '../../../src/core/study/writeback.js';
+import { mergeOutputs, withOutputs } from '../../../src/core/study/writeback.js';
+import { sourceHash } from '../../../src/core/study/hash.js';
+import { cellByName } from '../../../src/core/format/nodes.js';
 import { cell, notebook, outputsIn, pairCell, scenarios, smallPair, tmp, withoutOutputs } from './support.js';
 
 const dir = tmp('writeback');
@@ -66,4 +68,26 @@ test('write-back cases', () => {
 test('written outputs decode to the results that were written', () => {
   const back = outputsIn(written);
   for (const [name, out] of outputs) assert.deepEqual(back.get(name), JSON.parse(JSON.stringify(out)), name);
+});
+
+test('merging results into a notebook that changed since the run read it', () => {
+  const doc = parse(text);
+  const pending = new Map([...outputs].map(([name, output]) => [name, { output, source: sourceHash(doc, cellByName(doc, name)!) }]));
+  const cases: [string, (t: string) => string, Record<string, string>][] = [
+    ['unchanged', (t) => t, {}],
+    ['prose edited', (t) => t.replace('# Study', '# Study, edited'), {}],
+    ['a paragraph added', (t) => `${t}\nMore.\n`, {}],
+    ['a result already written by another run', (t) => withOutputs(t, only('rate')), {}],
+    ['the stats cell edited', (t) => t.replace('tests: welch', 'tests: welch, anova'), { test: 'edited' }],
+    ['the ratings cell edited: the stats cell reads it', (t) => t.replace('scenarios: set\n:::', 'scenarios: set\nseed: 3\n:::'), { rate: 'edited', test: 'edited' }],
+    ['the stats cell renamed', (t) => t.replace('::: stats test', '::: stats check'), { test: 'missing' }],
+    ['a second cell of the same name', (t) => `${t}\n::: stats test\nratings: rate\n:::\n`, { test: 'ambiguous' }],
+  ];
+  for (const [what, edit, conflicts] of cases) {
+    const now = edit(text);
+    const merged = mergeOutputs(now, pending);
+    assert.deepEqual(Object.fromEntries(merged.conflicts.map((c) => [c.cell, c.reason])), conflicts, what);
+    const kept = new Map([...outputs].filter(([name]) => !(name in conflicts)));
+    assert.equal(merged.text, withOutputs(now, kept), what);
+  }
 });

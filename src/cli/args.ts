@@ -1,4 +1,7 @@
-// Argument parsing for the `knobe` command, on node:util parseArgs; errors become UsageError
+// The `knobe` subcommands as data: each one's synopsis, summary, options (with their help) and how
+// its arguments become a typed command. Parsing (node:util parseArgs; errors become UsageError)
+// and help text are made from the same definitions, so a new subcommand has `--help` and a line in
+// the overview as soon as it is defined.
 import { parseArgs } from 'node:util';
 import { parseMemory } from '../core/study/memory.js';
 
@@ -23,60 +26,85 @@ export interface DemoArgs {
   command: 'demo';
   report?: string;
 }
+export interface DemoPairArgs {
+  command: 'demo-pair';
+  folder: string;
+  values: Record<string, string | undefined>;
+}
 export interface HelpArgs {
   command: 'help';
+  /** The subcommand to explain; the overview when absent. */
+  topic?: string;
 }
-export interface PassArgs {
-  command: 'demo-pair';
-  argv: string[];
-}
-export type CliArgs = RunArgs | DemoArgs | HelpArgs | PassArgs;
+export type CliArgs = RunArgs | DemoArgs | DemoPairArgs | HelpArgs;
 
-export class UsageError extends Error {}
-
-export const USAGE = `usage:
-  knobe run <file.knobe> [--out <file.knobe>] [--report <file.html>] [--cells a,b] [--json] [--force]
-                         [--threads N] [--cache <folder>] [--device auto|cpu|cuda|webgpu|dml|coreml]
-                         [--memory 12G]
-      Runs the notebook's Knobe cells and writes the results back into it (or into --out).
-      --device picks the execution provider (a missing one falls back to the CPU, saying why);
-      --memory is the budget for the models' weights (a pair that does not fit together runs
-      one model at a time).
-  knobe demo [--report <file.html>]
-      Runs examples/tutorial.knobe on the built-in demo model pair and writes an HTML report.
-  knobe demo-pair <folder> [--seed N] [--layers N] [--edit 4,5] [--sites attn,mlp]
-      Writes the synthetic demo model pair (a positive control) to a folder.`;
-
-export function parseCli(argv: string[]): CliArgs {
-  const [command, ...rest] = argv;
-  if (!command || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
-  if (command === 'demo-pair') return { command: 'demo-pair', argv: rest };
-  if (command === 'demo') {
-    const { values } = parse(rest, { report: { type: 'string' } }, 0);
-    return { command: 'demo', report: values.report as string | undefined };
+export class UsageError extends Error {
+  /** The subcommand whose usage was wrong, for its help. */
+  constructor(message: string, readonly command?: string) {
+    super(message);
   }
-  if (command === 'run') {
-    const { values, positionals } = parse(
-      rest,
-      {
-        out: { type: 'string' },
-        report: { type: 'string' },
-        cells: { type: 'string' },
-        json: { type: 'boolean' },
-        force: { type: 'boolean' },
-        threads: { type: 'string' },
-        cache: { type: 'string' },
-        device: { type: 'string' },
-        memory: { type: 'string' },
-      },
-      1,
-    );
-    if (positionals.length !== 1) throw new UsageError('knobe run takes exactly one notebook file');
-    let threads: number | undefined;
-    if (values.threads !== undefined) {
-      threads = Number(values.threads);
-      if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`--threads takes a whole number, not "${values.threads}"`);
-    }
+}
+
+interface OptionDef {
+  type: 'string' | 'boolean';
+  /** What the value is, shown in help: `--out <file.knobe>`. */
+  value?: string;
+  help: string;
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+export interface CommandDef {
+  name: string;
+  /** The positional arguments as shown in help. */
+  args: string;
+  /** How many positional arguments it takes, and what one is in words. */
+  positionals: number;
+  noun?: string;
+  /** One line for the overview; the first paragraph of its own help. */
+  summary: string;
+  /** More paragraphs of its own help. */
+  details?: string;
+  options: Record<string, OptionDef>;
+  build(values: Values, positionals: string[]): CliArgs;
+}
+
+const int = (name: string, v: string | undefined, test: (n: number) => boolean, what: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || !test(n)) throw new UsageError(`--${name} takes ${what}, not "${v}"`);
+  return n;
+};
+
+const RUN: CommandDef = {
+  name: 'run',
+  args: '<file.knobe>',
+  positionals: 1,
+  noun: 'notebook file',
+  summary: "Runs the notebook's Knobe cells and writes their results into it (or into --out).",
+  details: [
+    'Every diagnostic of the notebook is printed first (file:line:column: severity code: message).',
+    'Results are written into the notebook as it is on disk when the run ends: an edit made',
+    'meanwhile is kept, and a cell edited meanwhile gets no result. A result is reused while',
+    'nothing it depends on changed; a stored result edited by hand is recomputed.',
+    '',
+    'Exit codes: 0 every cell ran and its result was written; 1 a cell failed or was cancelled,',
+    'a result could not be written, or the notebook was refused (not UTF-8, two cells of one',
+    'name); 2 a usage error.',
+  ].join('\n'),
+  options: {
+    out: { type: 'string', value: '<file.knobe>', help: 'write the notebook with its results there; the input is left as it is' },
+    report: { type: 'string', value: '<file.html>', help: 'also write a self-contained HTML report' },
+    cells: { type: 'string', value: '<a,b>', help: 'run only these cells (and the cells they need)' },
+    json: { type: 'boolean', help: 'print one JSON summary of the run instead of lines' },
+    force: { type: 'boolean', help: 'recompute even results that could be reused' },
+    threads: { type: 'string', value: '<N>', help: 'inference threads (0: let onnxruntime choose)' },
+    cache: { type: 'string', value: '<folder>', help: 'the model and result cache (default: $KNOBE_CACHE or ~/.cache/knobe-lab)' },
+    device: { type: 'string', value: `<${DEVICES.join('|')}>`, help: 'the execution provider (a missing one falls back to the CPU, saying why)' },
+    memory: { type: 'string', value: '<12G>', help: "budget for the models' weights (a pair that does not fit runs one model at a time)" },
+  },
+  build(values, positionals) {
+    const threads = int('threads', values.threads as string | undefined, (n) => n >= 0, 'a whole number');
     const device = values.device as string | undefined;
     if (device !== undefined && !DEVICES.includes(device)) throw new UsageError(`--device takes one of ${DEVICES.join(', ')}, not "${device}"`);
     let memory: number | undefined;
@@ -98,16 +126,96 @@ export function parseCli(argv: string[]): CliArgs {
       device,
       memory,
     };
-  }
-  throw new UsageError(`unknown command "${command}"`);
+  },
+};
+
+const DEMO: CommandDef = {
+  name: 'demo',
+  args: '',
+  positionals: 0,
+  summary: 'Runs the example notebooks on the built-in demo model pair and writes each with an HTML report.',
+  details: 'In a clone of the repository the results go to out/demo/; elsewhere to ./knobe-demo/.',
+  options: {
+    report: { type: 'string', value: '<file.html>', help: 'where to write the report (when there is one example)' },
+  },
+  build: (values) => ({ command: 'demo', report: values.report as string | undefined }),
+};
+
+const DEMO_PAIR: CommandDef = {
+  name: 'demo-pair',
+  args: '<folder>',
+  positionals: 1,
+  noun: 'folder',
+  summary: 'Writes the synthetic demo model pair (a positive control) to a folder.',
+  details: 'The fine-tuned model differs from the pretrained one only in the edited layers, where it plants the effect.',
+  options: {
+    seed: { type: 'string', value: '<N>', help: 'seed of the random weights' },
+    layers: { type: 'string', value: '<N>', help: 'number of layers' },
+    hidden: { type: 'string', value: '<N>', help: 'hidden size' },
+    heads: { type: 'string', value: '<N>', help: 'attention heads' },
+    edit: { type: 'string', value: '<4,5>', help: 'the layers to edit' },
+    sites: { type: 'string', value: '<attn,mlp>', help: 'what to edit in them: one site, or one per --edit layer' },
+    strength: { type: 'string', value: '<x>', help: 'how strong the planted effect is' },
+  },
+  build: (values, positionals) => ({ command: 'demo-pair', folder: positionals[0], values: { ...values } as Record<string, string | undefined> }),
+};
+
+export const COMMANDS: readonly CommandDef[] = [RUN, DEMO, DEMO_PAIR];
+
+const HELP_OPTION: OptionDef = { type: 'boolean', help: 'show this help' };
+
+/** `  --out <file.knobe>   what it does`, aligned. */
+function optionLines(options: Record<string, OptionDef>): string[] {
+  const all: [string, OptionDef][] = [...Object.entries(options), ['help', HELP_OPTION]];
+  const heads = all.map(([name, o]) => (name === 'help' ? '-h, --help' : `--${name}${o.value ? ` ${o.value}` : ''}`));
+  const width = Math.max(...heads.map((h) => h.length)) + 3;
+  return all.map(([, o], i) => `  ${heads[i].padEnd(width)}${o.help}`);
 }
 
-type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
-function parse(args: string[], options: Options, maxPositionals: number): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+const synopsis = (c: CommandDef) => `knobe ${c.name}${c.args ? ` ${c.args}` : ''}${Object.keys(c.options).length ? ' [options]' : ''}`;
+
+/** The help of one subcommand. */
+export function helpText(c: CommandDef): string {
+  return [`usage: ${synopsis(c)}`, '', c.summary, ...(c.details ? ['', c.details] : []), '', 'options:', ...optionLines(c.options)].join('\n');
+}
+
+/** The overview: every subcommand with its summary. */
+export const USAGE = [
+  'usage:',
+  ...COMMANDS.flatMap((c) => [`  ${synopsis(c)}`, `      ${c.summary}`]),
+  '',
+  'knobe <command> --help shows the options of a command.',
+].join('\n');
+
+export function commandNamed(name: string): CommandDef | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+export function parseCli(argv: string[]): CliArgs {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h') return { command: 'help' };
+  if (command === 'help') {
+    if (rest[0] !== undefined && !commandNamed(rest[0])) throw new UsageError(`unknown command "${rest[0]}"`);
+    return { command: 'help', topic: rest[0] };
+  }
+  const def = commandNamed(command);
+  if (!def) throw new UsageError(`unknown command "${command}"`);
+  // --help wins over everything else on the line, whatever else is wrong with it.
+  const end = rest.indexOf('--');
+  if ((end < 0 ? rest : rest.slice(0, end)).some((a) => a === '--help' || a === '-h')) return { command: 'help', topic: def.name };
+  const options = Object.fromEntries(Object.entries(def.options).map(([k, o]) => [k, { type: o.type }]));
+  let parsed: { values: Values; positionals: string[] };
   try {
-    const r = parseArgs({ args, options, allowPositionals: maxPositionals > 0, strict: true });
-    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
+    parsed = parseArgs({ args: rest, options, allowPositionals: def.positionals > 0, strict: true }) as typeof parsed;
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(`knobe ${def.name}: ${(e as Error).message}`, def.name);
+  }
+  if (parsed.positionals.length !== def.positionals) {
+    throw new UsageError(`knobe ${def.name} takes ${def.positionals === 1 ? `exactly one ${def.noun}` : 'no arguments'}`, def.name);
+  }
+  try {
+    return def.build(parsed.values, parsed.positionals);
+  } catch (e) {
+    throw e instanceof UsageError && !e.command ? new UsageError(e.message, def.name) : e;
   }
 }

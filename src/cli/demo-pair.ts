@@ -1,44 +1,24 @@
 // `knobe demo-pair <folder>`: writes the synthetic demo pair, e.g. to plant an effect elsewhere.
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { DEFAULT_DEMO, generateDemoPair, type DemoEdit, type DemoOptions } from '../core/models/demo/index.js';
-import { UsageError } from './args.js';
+import { UsageError, type DemoPairArgs } from './args.js';
 
-export function demoPairOptions(argv: string[]): { dir: string; options: DemoOptions } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        seed: { type: 'string' },
-        layers: { type: 'string' },
-        hidden: { type: 'string' },
-        heads: { type: 'string' },
-        edit: { type: 'string' },
-        sites: { type: 'string' },
-        strength: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1) throw new UsageError('knobe demo-pair takes exactly one folder');
+export function demoPairOptions(args: DemoPairArgs): { dir: string; options: DemoOptions } {
+  const { values } = args;
   const int = (name: string, v: string | undefined, dflt: number) => {
     if (v === undefined) return dflt;
     const n = Number(v);
-    if (!Number.isInteger(n)) throw new UsageError(`--${name} takes a whole number, not "${v}"`);
+    if (!Number.isInteger(n)) throw new UsageError(`--${name} takes a whole number, not "${v}"`, 'demo-pair');
     return n;
   };
   const layers = (values.edit ?? DEFAULT_DEMO.edits.map((e) => e.layer).join(',')).split(',').map((s) => int('edit', s.trim(), 0));
   const sites = (values.sites ?? DEFAULT_DEMO.edits.map((e) => e.site).join(',')).split(',').map((s) => s.trim());
-  if (sites.length !== layers.length && sites.length !== 1) throw new UsageError('--sites names one site, or one per --edit layer');
+  if (sites.length !== layers.length && sites.length !== 1) throw new UsageError('--sites names one site, or one per --edit layer', 'demo-pair');
   const edits: DemoEdit[] = layers.map((layer, i) => ({ layer, site: (sites.length === 1 ? sites[0] : sites[i]) as DemoEdit['site'] }));
   const strength = values.strength === undefined ? DEFAULT_DEMO.strength : Number(values.strength);
-  if (!(strength > 0)) throw new UsageError(`--strength takes a positive number, not "${values.strength}"`);
+  if (!(strength > 0)) throw new UsageError(`--strength takes a positive number, not "${values.strength}"`, 'demo-pair');
   return {
-    dir: resolve(positionals[0]),
+    dir: resolve(args.folder),
     options: {
       seed: int('seed', values.seed, DEFAULT_DEMO.seed),
       shape: {
@@ -53,8 +33,8 @@ export function demoPairOptions(argv: string[]): { dir: string; options: DemoOpt
   };
 }
 
-export function writeDemoPairCommand(argv: string[]): string {
-  const { dir, options } = demoPairOptions(argv);
+export function writeDemoPairCommand(args: DemoPairArgs): string {
+  const { dir, options } = demoPairOptions(args);
   const pair = generateDemoPair(dir, options);
   return `wrote the synthetic demo pair to ${dir} (edited: ${pair.manifest.edits.map((e) => `${e.site} ${e.layer}`).join(', ')})`;
 }

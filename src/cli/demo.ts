@@ -1,8 +1,9 @@
 // `knobe demo` (the README's main job): runs every example notebook on the built-in demo pair,
-// writes each notebook with its results and an HTML report under out/demo/, and prints where they
-// are and Δ_Knobe of each model. The examples themselves are left untouched.
+// writes each notebook with its results and an HTML report under out/demo/ (./knobe-demo/ for an
+// installed command), and prints where they are and Δ_Knobe of each model. The examples themselves
+// are left untouched.
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { RatingsResult } from '../common/results.js';
 import type { DemoArgs } from './args.js';
 import { runCommand } from './main.js';
@@ -13,9 +14,17 @@ function repoRoot(): string {
   throw new Error('knobe demo runs from the Knobe Lab repository: no examples/ folder found');
 }
 
+/**
+ * Where the demo writes: out/demo/ in a clone of the repository; ./knobe-demo/ where the command
+ * was installed as a package (its own folder may not be writable, and is no place for results).
+ */
+function outputDir(root: string): string {
+  return root.split(sep).includes('node_modules') ? resolve('knobe-demo') : join(root, 'out', 'demo');
+}
+
 export async function runDemo(args: DemoArgs): Promise<number> {
   const root = repoRoot();
-  const outDir = join(root, 'out', 'demo');
+  const outDir = outputDir(root);
   mkdirSync(outDir, { recursive: true });
   const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.knobe')).sort();
   let code = 0;

@@ -16,7 +16,7 @@ import { mergeOutputs, withOutputs, type PendingOutput, type WriteConflict } fro
 import { summaryLine } from '../core/study/summary.js';
 import { readNotebookText, updateNotebook } from './notebook-file.js';
 import { writeReport } from './report.js';
-import { parseCli, USAGE, UsageError, type RunArgs } from './args.js';
+import { commandNamed, helpText, parseCli, USAGE, UsageError, type RunArgs } from './args.js';
 import { writeDemoPairCommand } from './demo-pair.js';
 import { ProgressBar } from './progress.js';
 
@@ -52,8 +52,8 @@ export async function runCommand(
   warn: (s: string) => void = (s) => console.error(s),
 ): Promise<RunOutcome> {
   const file = resolve(args.file);
-  if (!existsSync(file)) throw new UsageError(`no such notebook: ${args.file}`);
-  if (!statSync(file).isFile()) throw new UsageError(`${args.file} is not a notebook file`);
+  if (!existsSync(file)) throw new UsageError(`no such notebook: ${args.file}`, 'run');
+  if (!statSync(file).isFile()) throw new UsageError(`${args.file} is not a notebook file`, 'run');
   const refused = (message: string): RunOutcome => {
     warn(`knobe: ${args.file}: ${message}`);
     return { code: 1, runs: [], written: false, conflicts: [] };
@@ -72,7 +72,7 @@ export async function runCommand(
   const cells = knobeCells(doc);
   const names = cells.map((c) => wordText(c.name));
   const unknown = args.cells?.filter((n) => !names.includes(n));
-  if (unknown?.length) throw new UsageError(`--cells: ${args.file} has no cell named ${unknown.map((n) => `"${n}"`).join(', ')}; its cells are ${names.join(', ')}`);
+  if (unknown?.length) throw new UsageError(`--cells: ${args.file} has no cell named ${unknown.map((n) => `"${n}"`).join(', ')}; its cells are ${names.join(', ')}`, 'run');
   if (duplicateCells(doc).length) return refused('two cells share a name (the duplicate-name errors above), so which one a reference means is unknown; nothing was run');
   if (cells.length === 0) {
     const note = `${args.file} has no Knobe cells (\`::: pair\`, \`scenarios\`, \`ratings\`, \`localize\`, \`sweep\` or \`stats\`); nothing to run`;
@@ -174,11 +174,13 @@ export async function runCommand(
 export async function main(argv: string[]): Promise<number> {
   const args = parseCli(argv);
   switch (args.command) {
-    case 'help':
-      console.log(USAGE);
+    case 'help': {
+      const topic = args.topic === undefined ? undefined : commandNamed(args.topic);
+      console.log(topic ? helpText(topic) : USAGE);
       return 0;
+    }
     case 'demo-pair':
-      console.log(writeDemoPairCommand(args.argv));
+      console.log(writeDemoPairCommand(args));
       return 0;
     case 'demo': {
       const { runDemo } = await import('./demo.js');
@@ -195,7 +197,8 @@ export function cli(argv: string[]): void {
     (code) => process.exit(code),
     (e) => {
       if (e instanceof UsageError) {
-        console.error(`knobe: ${e.message}\n\n${USAGE}`);
+        const command = e.command === undefined ? undefined : commandNamed(e.command);
+        console.error(`knobe: ${e.message}\n\n${command ? helpText(command) : USAGE}`);
         process.exit(2);
       }
       console.error(`knobe: ${(e as Error).stack ?? e}`);

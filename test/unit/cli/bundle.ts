@@ -26,7 +26,8 @@ export async function buildCli(dir: string, env: NodeJS.ProcessEnv): Promise<Cli
     logLevel: 'error',
     alias: { 'vega-canvas': './node_modules/vega-canvas/build/vega-canvas.browser.js' },
   });
-  const entry = ['-e', `require(${JSON.stringify(bundle)}).cli(process.argv.slice(1))`];
+  // `--` keeps node from taking the command's own options (--help) for its own.
+  const entry = ['-e', `require(${JSON.stringify(bundle)}).cli(process.argv.slice(1))`, '--'];
   const base = { ...process.env, NODE_PATH: join(process.cwd(), 'node_modules'), ...env };
   return {
     run: (args, extra) => spawnSync(process.execPath, [...entry, ...args], { encoding: 'utf8', env: { ...base, ...extra } }),

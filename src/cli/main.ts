@@ -3,7 +3,7 @@
 // notebook is refused; 2 on a usage error.
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { CellOutput } from '../common/results.js';
 import type { Diagnostic } from '../core/format/diagnostics.js';
 import { EncodingError } from '../core/format/encoding.js';
@@ -69,6 +69,7 @@ export async function runCommand(
   // Everything the editor underlines, in text order.
   const diagnostics = validate(doc);
   for (const d of diagnostics) warn(diagnosticLine(args.file, d));
+  const diagnosticsJson = diagnostics.map(({ code, severity, message, line, column }) => ({ code, severity, message, line, column }));
   const cells = knobeCells(doc);
   const names = cells.map((c) => wordText(c.name));
   const unknown = args.cells?.filter((n) => !names.includes(n));
@@ -76,7 +77,7 @@ export async function runCommand(
   if (duplicateCells(doc).length) return refused('two cells share a name (the duplicate-name errors above), so which one a reference means is unknown; nothing was run');
   if (cells.length === 0) {
     const note = `${args.file} has no Knobe cells (\`::: pair\`, \`scenarios\`, \`ratings\`, \`localize\`, \`sweep\` or \`stats\`); nothing to run`;
-    if (args.json) log(JSON.stringify({ file, note, diagnostics, cells: [], written: false, conflicts: [] }, null, 2));
+    if (args.json) log(JSON.stringify({ file, note, written: false, conflicts: [], diagnostics: diagnosticsJson, cells: [] }, null, 2));
     else log(note);
     return { code: 0, runs: [], written: false, conflicts: [] };
   }
@@ -139,13 +140,15 @@ export async function runCommand(
     }
   } catch (e) {
     writeFailed = true;
-    warn(`knobe: ${relative(process.cwd(), target) || target}: ${(e as Error).message}; the results were not written`);
+    warn(`knobe: ${target}: ${(e as Error).message}; the results were not written`);
   }
   for (const c of conflicts) warn(`knobe: cell \`${c.cell}\` ${CONFLICT[c.reason]}; its result was not written to ${target} (run again to compute it)`);
 
-  if (!args.json) for (const r of runs) {
-    const line = summaryLine(r);
-    if (line) log(line);
+  if (!args.json) {
+    for (const r of runs) {
+      const line = summaryLine(r);
+      if (line) log(line);
+    }
   }
   if (args.report) {
     await writeReport(resolve(args.report), parse(withOutputs(text, outputs)), runs);
@@ -164,7 +167,7 @@ export async function runCommand(
       report: args.report ? resolve(args.report) : undefined,
       written,
       conflicts,
-      diagnostics: diagnostics.map(({ code, severity, message, line, column }) => ({ code, severity, message, line, column })),
+      diagnostics: diagnosticsJson,
       cells: runs.map((r) => ({ name: r.name, kind: r.kind, status: r.status, seconds: r.seconds, setAside: r.setAside, error: r.error && { code: r.error.code, message: r.error.message, hint: r.error.hint }, result: r.output?.result })),
     }, null, 2));
   }

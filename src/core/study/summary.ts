@@ -7,8 +7,8 @@ const f = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 
 /** Why the result the notebook held was not used. */
 const SET_ASIDE = {
-  edited: 'the stored result was edited by hand, so it was recomputed',
-  unverified: 'the stored result has no checksum (written by an older version), so it was recomputed',
+  edited: 'the result stored in the notebook was edited by hand and was not used',
+  unverified: 'the result stored in the notebook has no checksum (an older version wrote it) and was not used',
 };
 
 export function summaryLine(run: CellRun): string | undefined {

@@ -1,8 +1,8 @@
 // Executes a parsed notebook's Knobe cells against its model pairs: the one place the CLI and the
 // VS Code controller both call. Cells run in document order; a cell's dependencies (the cells it
 // names) run first when they have no valid result. Results are reused when their hash — the
-// cell's text, what it reads, the models' content — matches a result stored in the notebook or
-// in the on-disk cache.
+// cell's text, what it reads, the models' content, the results it reads — matches a result stored
+// in the notebook or in the on-disk cache whose checksum shows it is as a run computed it.
 import type { CellOutput, Integrity, KnobeResult, Provenance, RatingsResult, SweepResult } from '../../common/results.js';
 import { outputIntegrity, resultDigest, withChecksum } from '../format/checksum.js';
 import { FormatError, localizeSpec, pairSpec, ratingsSpec, scenarioSet, statsSpec, sweepSpec } from '../format/specs.js';

@@ -53,8 +53,10 @@ export function chooseProvider(request: DeviceRequest, s: ProviderSupport): Devi
 
 /** The choice after `provider` failed to create a session: the CPU, with the provider's error. */
 export function fellBack(choice: DeviceChoice, error: unknown): DeviceChoice {
-  const message = error instanceof Error ? error.message : String(error);
-  return { requested: choice.requested, used: 'cpu', fallback: `${choice.used}: could not create a session (${message.split('\n')[0]})` };
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  // onnxruntime's messages lead with its source file and the failed check; the reason follows.
+  const reason = message.replace(/\/onnxruntime_src\/\S+:\d+ /g, '').replace(/^.* was false\. /, '');
+  return { requested: choice.requested, used: 'cpu', fallback: `${choice.used}: could not create a session (${reason})` };
 }
 
 /** A one-line account of the device, e.g. "cpu (asked for cuda: …)". */

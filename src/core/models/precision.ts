@@ -18,6 +18,8 @@ export interface QuantizedFormat extends BlockQuantization {
    * block). Weights are dequantized either way; level 4 also rounds activations.
    */
   accuracyLevel: 0 | 1 | 2 | 3 | 4;
+  /** At most this many outlier input columns per matrix are kept in fp32 (graph/matrices.ts). */
+  outlierColumns: number;
 }
 
 /** How a precision stores weights and computes. */
@@ -45,8 +47,8 @@ export interface PrecisionFormat {
  * The token embedding (GatherBlockQuantized) is always symmetric: onnxruntime's WebGPU kernel
  * refuses packed 4-bit zero points.
  */
-const INT8: QuantizedFormat = { bits: 8, blockSize: 32, symmetric: true, accuracyLevel: 4 };
-const INT4: QuantizedFormat = { bits: 4, blockSize: 32, symmetric: false, accuracyLevel: 4 };
+const INT8: QuantizedFormat = { bits: 8, blockSize: 32, symmetric: true, accuracyLevel: 4, outlierColumns: 8 };
+const INT4: QuantizedFormat = { bits: 4, blockSize: 32, symmetric: false, accuracyLevel: 4, outlierColumns: 8 };
 
 /** The storage and compute format of a precision; `quant` overrides the quantization (benches). */
 export function precisionFormat(precision: Precision, quant?: Partial<QuantizedFormat>): PrecisionFormat {
@@ -82,19 +84,18 @@ export function embeddingQuantization(hidden: number, quant: QuantizedFormat): B
   return blockSize === undefined ? undefined : { bits: quant.bits, blockSize, symmetric: true };
 }
 
-/** Outlier input columns kept in fp32 beside a quantized matrix (see graph/matrices.ts). */
+/** An input column is an outlier when its largest weight exceeds this many times the matrix's rms. */
 export const OUTLIER_RATIO = 8;
-export const MAX_OUTLIER_COLUMNS = 8;
 
 const ELEMENT_BYTES: Record<FloatType, number> = { float32: 4, float16: 2, bfloat16: 2 };
 
 /**
  * Bytes of a [rows, cols] linear weight at `format`; for a quantized one, at most: its outlier
- * columns (up to MAX_OUTLIER_COLUMNS, fp32) are counted as if all were taken.
+ * columns (fp32) are counted as if all that are allowed were taken.
  */
 export function matrixBytes(rows: number, cols: number, format: PrecisionFormat): number {
   if (!format.quant) return rows * cols * ELEMENT_BYTES[format.floatType];
-  return quantizedBytes(rows, cols, format.quant) + Math.min(MAX_OUTLIER_COLUMNS, cols) * rows * 4;
+  return quantizedBytes(rows, cols, format.quant) + Math.min(format.quant.outlierColumns, cols) * rows * 4;
 }
 
 /** Bytes of the [vocab, hidden] token embedding table at `format`. */

@@ -50,6 +50,9 @@ test('a provider that fails to create a session gives way to the CPU with its er
   const choice = fellBack({ requested: 'webgpu', used: 'webgpu' }, new Error('no adapter found\nat …'));
   assert.deepEqual(choice, { requested: 'webgpu', used: 'cpu', fallback: 'webgpu: could not create a session (no adapter found)' });
   assert.equal(describeDevice(choice), 'cpu (asked for webgpu; webgpu: could not create a session (no adapter found))');
+  // onnxruntime's own messages lead with a source path and the check that failed.
+  const ort = new Error('cannot create the embed session on webgpu: /onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(...)::<lambda()> adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters');
+  assert.equal(fellBack({ requested: 'webgpu', used: 'webgpu' }, ort).fallback, 'webgpu: could not create a session (Failed to get a WebGPU adapter: No supported adapters)');
 });
 
 test('precisions per device: bf16 only on CUDA, and a refusal names the device and what it offers', () => {

@@ -5,7 +5,7 @@
 // stored form, so no conversion holds a whole matrix in fp32 unless fp32 is what is stored.
 import { MS_DOMAIN, type GraphBuilder } from './builder.js';
 import type { Weights } from './weights.js';
-import { embeddingQuantization, MAX_OUTLIER_COLUMNS, OUTLIER_RATIO, type PrecisionFormat, type QuantizedFormat } from '../precision.js';
+import { embeddingQuantization, OUTLIER_RATIO, type PrecisionFormat, type QuantizedFormat } from '../precision.js';
 import { MatrixQuantizer, type QuantizedMatrix } from '../quantize.js';
 import { floatToBfloat16Bits, floatToHalfBits } from '../safetensors.js';
 
@@ -39,7 +39,7 @@ export class Matrices {
       // quantizes the rest and moves those columns to the fp32 side matrix [columns, N].
       const stats = new ColumnStats(K);
       for (const p of parts) this.weights.eachRows(p.name, [p.out, K], (_, values) => stats.addRows(values));
-      const cols = stats.outliers();
+      const cols = stats.outliers(q.outlierColumns);
       const side = new Float32Array(cols.length * N);
       const quantizer = new MatrixQuantizer(N, K, q);
       let offset = 0;
@@ -85,7 +85,7 @@ export class Matrices {
       // Input features are the stored rows here: an outlier feature is a row of large weights.
       const stats = new ColumnStats(inDim);
       this.weights.eachRows(name, [inDim, outDim], (row, values) => stats.addTransposedRows(row, values, outDim));
-      const cols = stats.outliers();
+      const cols = stats.outliers(q.outlierColumns);
       const side = new Float32Array(cols.length * outDim);
       const quantizer = new MatrixQuantizer(outDim, inDim, q);
       this.weights.eachRows(
@@ -178,7 +178,7 @@ export class Matrices {
  * features that transformers route through a few dimensions — are kept in fp32 beside the
  * quantized matrix, which is the weight-side form of LLM.int8()'s outlier decomposition: a column
  * whose largest weight exceeds OUTLIER_RATIO times the matrix's root mean square, at most
- * MAX_OUTLIER_COLUMNS of them, the largest first. Gaussian weights almost never qualify (the
+ * `outlierColumns` of them (8 by default), the largest first. Gaussian weights almost never qualify (the
  * largest of 10⁸ draws is about 6 standard deviations).
  */
 class ColumnStats {
@@ -216,14 +216,14 @@ class ColumnStats {
     this.count += values.length;
   }
 
-  /** The outlier columns, ascending. */
-  outliers(): number[] {
+  /** The `most` largest outlier columns, ascending. */
+  outliers(most: number): number[] {
     const rms = Math.sqrt(this.sumSquares / Math.max(1, this.count));
     if (rms === 0) return [];
     return [...this.peak.keys()]
       .filter((k) => this.peak[k] > OUTLIER_RATIO * rms)
       .sort((a, b) => this.peak[b] - this.peak[a])
-      .slice(0, MAX_OUTLIER_COLUMNS)
+      .slice(0, most)
       .sort((a, b) => a - b);
   }
 }

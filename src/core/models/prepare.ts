@@ -24,6 +24,9 @@ export interface PrepareOptions extends ModelOptions {
   signal?: AbortSignal;
 }
 
+/** An error of a file system call (it has a syscall), as opposed to one of the conversion. */
+const isSystemError = (e: unknown): e is NodeJS.ErrnoException => e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+
 /** External data: every initializer of at least this size leaves the model file. */
 const EXTERNAL_MIN_BYTES = 1024;
 
@@ -65,7 +68,17 @@ export async function prepareModel(checkpoint: Checkpoint, opts: PrepareOptions)
       cache.remove(key);
     }
     const dir = cache.entryDir(key);
-    if (found.state !== 'hit') await convert();
+    if (found.state !== 'hit') {
+      try {
+        await convert();
+      } catch (e) {
+        // A cache folder that cannot be written (read-only, full, not a folder) only costs
+        // converting in memory, as without a cache.
+        if (!isSystemError(e)) throw e;
+        opts.onProgress?.({ stage: 'convert', done: 0, total: names.length, message: `the converted graphs cannot be cached (${e.message}); converting in memory` });
+        return LoadedModel.fromWeights(config, checkpoint.weights, opts);
+      }
+    }
     try {
       const { sessions, device } = await openSlices(config.numLayers, (name) => join(dir, `${name}.onnx`), choice, {
         ...opts,

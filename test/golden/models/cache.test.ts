@@ -127,3 +127,13 @@ test('each slice is a model file with its weights beside it at page-aligned offs
   }
   assert.ok(external >= 2 * ck.config.numLayers, `${external} external tensors`);
 });
+
+test('a cache folder that cannot be written costs only converting in memory', async () => {
+  const ck = await checkpoint(5);
+  const blocked = join(root, 'a-file');
+  writeFileSync(blocked, 'a file where the cache folder would be');
+  const got = await open(ck, blocked);
+  assert.equal(got.cache, undefined);
+  assert.ok(got.events.some((e) => /the converted graphs cannot be cached \(.*ENOTDIR/.test(e.message ?? '')));
+  assert.deepEqual(got.logits, (await open(ck, undefined)).logits);
+});

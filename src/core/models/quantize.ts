@@ -58,7 +58,6 @@ export function quantizedBytes(rows: number, cols: number, q: BlockQuantization)
 export class MatrixQuantizer {
   private readonly out: QuantizedMatrix;
   private readonly block: Float32Array;
-  private readonly codes: Uint8Array;
   private readonly blobBytes: number;
   private readonly zeroBytes: number;
   private filled = 0;
@@ -83,7 +82,6 @@ export class MatrixQuantizer {
       zeroPoints: spec.symmetric ? undefined : new Uint8Array(rows * this.zeroBytes),
     };
     this.block = new Float32Array(spec.blockSize);
-    this.codes = new Uint8Array(spec.blockSize);
   }
 
   /** Rows [row, row + n) of W, row-major (n·cols values). */
@@ -135,13 +133,15 @@ export class MatrixQuantizer {
   private quantizeBlock(row: number, b: number): void {
     const { bits, symmetric } = this.spec;
     const v = this.block;
+    const n = v.length;
     const maxq = (1 << bits) - 1;
     const half = 1 << (bits - 1);
     let lo = 0;
     let hi = 0;
-    for (let i = 0; i < v.length; i++) {
-      if (v[i] < lo) lo = v[i];
-      else if (v[i] > hi) hi = v[i];
+    for (let i = 0; i < n; i++) {
+      const x = v[i];
+      if (x < lo) lo = x;
+      else if (x > hi) hi = x;
     }
     // The symmetric grid: ±absmax exactly, zero at code 2^(bits−1), one code left unused. Exact
     // extremes matter: weights of equal and opposite size are common and should stay so.
@@ -152,22 +152,45 @@ export class MatrixQuantizer {
       // the symmetric one, or one stretched from min to max (finer for a lopsided block).
       const s = Math.fround((hi - lo) / maxq);
       const z = Math.min(maxq, Math.max(0, Math.round(-lo / s)));
-      if (this.squaredError(s, z) < this.squaredError(scale, zero)) {
+      const invSym = scale === 0 ? 0 : 1 / scale;
+      const invMinMax = 1 / s;
+      let errSym = 0;
+      let errMinMax = 0;
+      for (let i = 0; i < n; i++) {
+        const x = v[i];
+        let q = Math.round(x * invSym) + half;
+        q = q < 0 ? 0 : q > maxq ? maxq : q;
+        const d = x - (q - half) * scale;
+        errSym += d * d;
+        let r = Math.round(x * invMinMax) + z;
+        r = r < 0 ? 0 : r > maxq ? maxq : r;
+        const e = x - (r - z) * s;
+        errMinMax += e * e;
+      }
+      if (errMinMax < errSym) {
         scale = s;
         zero = z;
       }
     }
     const inv = scale === 0 ? 0 : 1 / scale;
-    const codes = this.codes;
-    for (let i = 0; i < v.length; i++) {
-      const q = Math.round(v[i] * inv) + zero;
-      codes[i] = q < 0 ? 0 : q > maxq ? maxq : q;
-    }
     const o = this.out;
     o.scales[row * o.blocksPerRow + b] = scale;
+    const data = o.data;
     const at = (row * o.blocksPerRow + b) * this.blobBytes;
-    if (bits === 8) o.data.set(codes, at);
-    else for (let j = 0; j < this.blobBytes; j++) o.data[at + j] = codes[2 * j] | (codes[2 * j + 1] << 4);
+    if (bits === 8) {
+      for (let i = 0; i < n; i++) {
+        const q = Math.round(v[i] * inv) + zero;
+        data[at + i] = q < 0 ? 0 : q > 255 ? 255 : q;
+      }
+    } else {
+      for (let j = 0; j < n >> 1; j++) {
+        let q0 = Math.round(v[2 * j] * inv) + zero;
+        let q1 = Math.round(v[2 * j + 1] * inv) + zero;
+        q0 = q0 < 0 ? 0 : q0 > 15 ? 15 : q0;
+        q1 = q1 < 0 ? 0 : q1 > 15 ? 15 : q1;
+        data[at + j] = q0 | (q1 << 4);
+      }
+    }
     if (o.zeroPoints) {
       const zat = row * this.zeroBytes;
       if (bits === 8) o.zeroPoints[zat + b] = zero;
@@ -176,21 +199,6 @@ export class MatrixQuantizer {
         o.zeroPoints[byte] = b & 1 ? (o.zeroPoints[byte] & 0x0f) | (zero << 4) : (o.zeroPoints[byte] & 0xf0) | zero;
       }
     }
-  }
-
-  /** Σ (v − dequantized v)² over the block on the grid (scale, zero). */
-  private squaredError(scale: number, zero: number): number {
-    const v = this.block;
-    const maxq = (1 << this.spec.bits) - 1;
-    const inv = scale === 0 ? 0 : 1 / scale;
-    let err = 0;
-    for (let i = 0; i < v.length; i++) {
-      let q = Math.round(v[i] * inv) + zero;
-      q = q < 0 ? 0 : q > maxq ? maxq : q;
-      const d = v[i] - (q - zero) * scale;
-      err += d * d;
-    }
-    return err;
   }
 }
 

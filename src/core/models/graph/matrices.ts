@@ -174,12 +174,12 @@ export class Matrices {
 /**
  * Input columns whose weights stand far out from the rest of the matrix. A block shares one scale
  * across 16–128 input features, so one large weight coarsens every other weight of its block
- * (a block holding 12 next to weights of 0.2 rounds them in steps of 0.05 at int8). Such columns —
+ * (a block holding 12 next to weights of 0.2 rounds them in steps of 0.05–0.1 at int8). Such columns —
  * features that transformers route through a few dimensions — are kept in fp32 beside the
  * quantized matrix, which is the weight-side form of LLM.int8()'s outlier decomposition: a column
  * whose largest weight exceeds OUTLIER_RATIO times the matrix's root mean square, at most
- * `outlierColumns` of them (8 by default), the largest first. Gaussian weights almost never qualify (the
- * largest of 10⁸ draws is about 6 standard deviations).
+ * `outlierColumns` of them (8 by default), the largest first. Gaussian weights almost never
+ * qualify (the largest of 10⁸ draws is about 6 standard deviations).
  */
 class ColumnStats {
   private readonly peak: Float64Array;

@@ -42,6 +42,8 @@ export interface CachedSlice {
   modelBytes: number;
   weightsBytes: number;
   modelSha256: string;
+  /** Bytes of the checkpoint's weights among the slice's initializers (GraphBuilder.weightBytes). */
+  weightBytes: number;
 }
 
 export interface GraphCacheManifest {
@@ -80,6 +82,7 @@ export class GraphCache {
       return broken(`its ${MANIFEST} does not describe entry ${key}`);
     }
     for (const s of manifest.slices) {
+      if (typeof s.model !== 'string' || typeof s.weights !== 'string' || typeof s.weightBytes !== 'number') return broken(`its ${MANIFEST} lists a slice without its files`);
       for (const [file, bytes] of [[s.model, s.modelBytes], [s.weights, s.weightsBytes]] as const) {
         const path = join(dir, file);
         if (!existsSync(path)) return broken(`${file} is missing`);

@@ -10,7 +10,7 @@ import { inverseFrequencies, rotaryTables } from './graph/rope.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkPrecision, precisionFormat, weightBytes, type DeviceRequest, type Precision, type QuantizedFormat } from './precision.js';
+import { checkPrecision, precisionFormat, type DeviceRequest, type Precision, type QuantizedFormat } from './precision.js';
 import { floatTensor, GraphSession, int64Tensor, providerSupport, type RuntimeOptions, type TensorValue } from './runtime.js';
 import { buildSlice, openSlices, type SliceSessions } from './sessions.js';
 import type { ModelConfig, WeightSource } from './types.js';
@@ -136,7 +136,8 @@ export class LoadedModel {
   readonly numLayers: number;
   readonly precision: Precision;
   readonly device: DeviceChoice;
-  /** Bytes of the weights the sessions were given (see precision.ts weightBytes). */
+  /** Bytes of the weights the sessions were given: precision.ts weightBytes, or less at int8/int4
+   *  by the outlier columns the checkpoint did not need. */
   readonly weightBytes: number;
   readonly graphCache?: { dir: string; hit: boolean };
   private readonly embedSession: GraphSession;
@@ -186,8 +187,11 @@ export class LoadedModel {
       limit: opts.externalDataLimit,
       minSize: opts.externalDataMinSize,
     };
+    const held = new Map<string, number>();
     const graph = (name: string) => {
-      const g = buildSlice(graphs, name).serialize(external);
+      const built = buildSlice(graphs, name);
+      held.set(name, built.weightBytes);
+      const g = built.serialize(external);
       return 'bytes' in g ? g.bytes : g.file;
     };
     try {
@@ -196,7 +200,8 @@ export class LoadedModel {
         precision: format.precision,
         onSession: (p) => opts.onProgress?.({ stage: 'load', ...p }),
       });
-      return new LoadedModel(config, sessions, { precision: format.precision, device, weightBytes: weightBytes(config, format.precision, opts.quantization) });
+      const bytes = [...held.values()].reduce((a, b) => a + b, 0);
+      return new LoadedModel(config, sessions, { precision: format.precision, device, weightBytes: bytes });
     } finally {
       // Sessions hold (or have mapped) their weights by now; an unlinked mapped file stays valid.
       if (spillDir) {

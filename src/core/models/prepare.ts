@@ -8,7 +8,7 @@ import { GraphCache, GRAPH_FORMAT_VERSION, graphCacheKey, type CachedSlice, type
 import { sliceGraphs } from './graph/index.js';
 import { LoadedModel, type LoadProgress, type ModelOptions } from './model.js';
 import type { Checkpoint } from './checkpoint.js';
-import { checkPrecision, precisionFormat, weightBytes, type DeviceRequest, type Precision } from './precision.js';
+import { checkPrecision, precisionFormat, type DeviceRequest, type Precision } from './precision.js';
 import { providerSupport, RuntimeError } from './runtime.js';
 import { buildSlice, checkAborted, openSlices, sliceNames } from './sessions.js';
 import { join } from 'node:path';
@@ -51,8 +51,9 @@ export async function prepareModel(checkpoint: Checkpoint, opts: PrepareOptions)
         checkAborted(opts.signal, 'converting the model');
         opts.onProgress?.({ stage: 'convert', done: i, total: names.length, message: `converting ${name} to ${format.precision}` });
         // One slice at a time: its converted weights are dropped once written.
-        const files = buildSlice(graphs, name).writeFiles(dir, EXTERNAL_MIN_BYTES);
-        written.push({ name, model: `${name}.onnx`, weights: files.externalFile.slice(dir.length + 1) });
+        const built = buildSlice(graphs, name);
+        const files = built.writeFiles(dir, EXTERNAL_MIN_BYTES);
+        written.push({ name, model: `${name}.onnx`, weights: files.externalFile.slice(dir.length + 1), weightBytes: built.weightBytes });
         // Let an abort or progress handler run between slices.
         await new Promise((r) => setImmediate(r));
       }
@@ -61,6 +62,7 @@ export async function prepareModel(checkpoint: Checkpoint, opts: PrepareOptions)
     });
 
   let found = cache.lookup(key);
+  let manifest = found.state === 'hit' ? found.manifest : undefined;
   let hit = found.state === 'hit';
   for (let attempt = 0; ; attempt++) {
     if (found.state === 'broken') {
@@ -70,7 +72,7 @@ export async function prepareModel(checkpoint: Checkpoint, opts: PrepareOptions)
     const dir = cache.entryDir(key);
     if (found.state !== 'hit') {
       try {
-        await convert();
+        manifest = await convert();
       } catch (e) {
         // A cache folder that cannot be written (read-only, full, not a folder) only costs
         // converting in memory, as without a cache.
@@ -88,7 +90,7 @@ export async function prepareModel(checkpoint: Checkpoint, opts: PrepareOptions)
       return new LoadedModel(config, sessions, {
         precision: format.precision,
         device,
-        weightBytes: weightBytes(config, format.precision, opts.quantization),
+        weightBytes: manifest!.slices.reduce((a, s) => a + s.weightBytes, 0),
         graphCache: { dir, hit },
       });
     } catch (e) {

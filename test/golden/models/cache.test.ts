@@ -31,7 +31,7 @@ async function open(ck: Checkpoint, cacheDir: string | undefined, precision: Pre
   const model = await prepareModel(ck, { precision, cacheDir, threads: 1, onProgress: (p) => events.push(p) });
   try {
     const { logits } = await model.run(batch, { logitsAt: 'all' });
-    return { logits: logits.data, cache: model.graphCache, conversions: events.filter((e) => e.stage === 'convert').length, events };
+    return { logits: logits.data, cache: model.graphCache, weightBytes: model.weightBytes, conversions: events.filter((e) => e.stage === 'convert').length, events };
   } finally {
     await model.dispose();
   }
@@ -51,6 +51,8 @@ test('the second prepare converts nothing and gives the same logits as the first
   assert.deepEqual(second.logits, first.logits);
   assert.deepEqual(inMemory.logits, first.logits);
   assert.equal(inMemory.cache, undefined);
+  assert.equal(second.weightBytes, first.weightBytes);
+  assert.equal(inMemory.weightBytes, first.weightBytes);
   assert.ok(second.events.some((e) => e.stage === 'load' && e.done === e.total));
 });
 

@@ -64,6 +64,9 @@ for (const arch of ARCHITECTURES) {
       const model = await load(f.config, f.weights, { threads: 1, precision });
       assert.equal(model.precision, precision);
       assert.deepEqual(model.device, { requested: 'cpu', used: 'cpu' });
+      if (precision === 'fp16') assert.equal(model.weightBytes * 2, reference.weightBytes);
+      else assert.ok(model.weightBytes <= weightBytes(f.config, precision) && model.weightBytes >= weightBytes(f.config, precision, { outlierColumns: 0 }));
+      assert.equal(reference.weightBytes, weightBytes(f.config, 'fp32'));
       const hooks = reference.hookNames();
       const want = await reference.run(batch, { collect: hooks, logitsAt: 'all' });
       const got = await model.run(batch, { collect: hooks, logitsAt: 'all' });

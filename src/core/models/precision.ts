@@ -134,14 +134,18 @@ export function weightBytes(config: ModelConfig, precision: Precision, quant?: P
 }
 
 /**
- * Precisions a resolved device computes: every operator of the graphs has a kernel of that type
- * on the provider. The CPU provider runs our graphs in fp16 (each of their operators has an fp16
- * kernel in onnxruntime 1.30) but has no bf16 kernels; MatMulNBits runs 4- and 8-bit weights on
- * CPU, CUDA and WebGPU, 4-bit only on DirectML; CoreML runs neither contrib operator.
+ * Precisions a resolved device computes: the graphs' matmuls have kernels of that type on the
+ * provider. The CPU provider (x64, onnxruntime 1.30) has fp16 kernels for norms, rotary
+ * embedding, Gather, Transpose and Concat only; for MatMul, Add, Mul, Softmax, Gelu and the rest
+ * it inserts Casts to fp32 and folds the weights into fp32 copies: more memory than fp32 itself
+ * (4.4 GB resident for 1.8 GB of fp16 weights), so the CPU does not offer fp16. Nor bf16, which
+ * has no CPU kernels at all. MatMulNBits runs 4- and 8-bit weights on the CPU, CUDA and WebGPU,
+ * 4-bit only on DirectML; CoreML runs neither contrib operator.
  */
 export function precisionsFor(device: string): Precision[] {
   switch (device) {
     case 'cpu':
+      return ['fp32', 'int8', 'int4'];
     case 'webgpu':
       return ['fp32', 'fp16', 'int8', 'int4'];
     case 'cuda':
@@ -165,6 +169,6 @@ export function checkPrecision(precision: Precision, device: string, fallback?: 
   const offered = precisionsFor(device);
   if (offered.includes(precision)) return;
   const why = fallback ? ` (${fallback})` : '';
-  const bf16 = precision === 'bf16' ? '; bf16 needs the CUDA provider' : '';
-  throw new PrecisionError(`precision ${precision} is not computed on ${device}${why}; ${device} offers ${offered.join(', ')}${bf16}`);
+  const needs = precision === 'bf16' ? '; bf16 needs the CUDA provider' : precision === 'fp16' ? '; fp16 needs a GPU provider (cuda, webgpu, dml, coreml)' : '';
+  throw new PrecisionError(`precision ${precision} is not computed on ${device}${why}; ${device} offers ${offered.join(', ')}${needs}`);
 }

@@ -11,7 +11,7 @@ import { checkPair, loadCheckpoint, type Checkpoint } from '../models/checkpoint
 import { ensureDemoPair, type DemoPair } from '../models/demo/index.js';
 import { downloadModel, type DownloadProgress } from '../models/hub.js';
 import type { LoadedModel } from '../models/model.js';
-import type { DeviceRequest } from '../models/precision.js';
+import { precisionsFor, type DeviceRequest } from '../models/precision.js';
 import { prepareModel } from '../models/prepare.js';
 import type { RuntimeOptions } from '../models/runtime.js';
 import { loadTokenizer, type ModelTokenizer } from '../models/tokenizer.js';
@@ -145,9 +145,9 @@ export class ModelPool {
     return { spec, pretrained, finetuned, demo, precision: plan.precision, weightBytes: plan.bytes, precisionReason: plan.reason };
   }
 
-  /** Precisions the device computes (the CPU has no bf16 kernels). */
+  /** Precisions the device computes (the runtime's own list: the CPU has no fp16 matmuls or bf16 kernels). */
   private computes(): Precision[] {
-    return this.device === 'cpu' ? ['fp32', 'fp16', 'int8', 'int4'] : ['fp32', 'fp16', 'bf16', 'int8', 'int4'];
+    return precisionsFor(this.device);
   }
 
   /**

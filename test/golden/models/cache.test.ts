@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { loadCheckpoint, type Checkpoint } from '../../../src/core/models/checkpoint.js';
 import { makeBatch, type LoadProgress, type Precision } from '../../../src/core/models/model.js';
+import { GRAPH_FORMAT_VERSION, graphCacheKey } from '../../../src/core/models/graph-cache.js';
 import { prepareModel } from '../../../src/core/models/prepare.js';
 import { writeTestCheckpoint } from '../../support/checkpoints.js';
 
@@ -83,8 +84,8 @@ test("the key changes with the precision and the checkpoint's content, not with 
   const ck = await checkpoint(1);
   const cacheDir = join(root, 'keys');
   const dirs = new Map<string, string>();
-  for (const precision of ['fp32', 'fp16', 'int8', 'int4'] as const) dirs.set(precision, (await open(ck, cacheDir, precision)).cache!.dir);
-  assert.equal(new Set(dirs.values()).size, 4);
+  for (const precision of ['fp32', 'int8', 'int4'] as const) dirs.set(precision, (await open(ck, cacheDir, precision)).cache!.dir);
+  assert.equal(new Set(dirs.values()).size, 3);
 
   const moved = join(root, 'moved');
   cpSync(ck.dir, moved, { recursive: true });
@@ -112,7 +113,7 @@ test('a cancelled conversion leaves neither an entry nor a temporary folder', as
 
 test('each slice is a model file with its weights beside it at page-aligned offsets', async () => {
   const ck = await checkpoint(4, 'gpt2');
-  const { cache } = await open(ck, join(root, 'layout'), 'fp16');
+  const { cache } = await open(ck, join(root, 'layout'), 'int4');
   const manifest = JSON.parse(readFileSync(join(cache!.dir, 'manifest.json'), 'utf8')) as { slices: { name: string; model: string; weights: string }[] };
   assert.deepEqual(manifest.slices.map((s) => s.name), ['embed', 'attention_0', 'mlp_0', 'attention_1', 'mlp_1', 'norm', 'head']);
   let external = 0;
@@ -138,4 +139,18 @@ test('a cache folder that cannot be written costs only converting in memory', as
   assert.equal(got.cache, undefined);
   assert.ok(got.events.some((e) => /the converted graphs cannot be cached \(.*ENOTDIR/.test(e.message ?? '')));
   assert.deepEqual(got.logits, (await open(ck, undefined)).logits);
+});
+
+test('every part of the key changes it: content, precision, quantization, tool and format versions', () => {
+  const base = { checkpoint: 'a'.repeat(64), precision: 'int8' as Precision, tool: '0.1.0', format: GRAPH_FORMAT_VERSION };
+  const keys = [
+    base,
+    { ...base, checkpoint: 'b'.repeat(64) },
+    { ...base, precision: 'fp16' as Precision },
+    { ...base, quantization: { bits: 8 as const, blockSize: 64, symmetric: true, accuracyLevel: 4 as const, outlierColumns: 8 } },
+    { ...base, tool: '0.2.0' },
+    { ...base, format: GRAPH_FORMAT_VERSION + 1 },
+  ].map(graphCacheKey);
+  assert.equal(new Set(keys).size, keys.length);
+  assert.equal(graphCacheKey({ ...base }), keys[0]);
 });

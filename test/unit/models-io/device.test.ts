@@ -55,18 +55,20 @@ test('a provider that fails to create a session gives way to the CPU with its er
   assert.equal(fellBack({ requested: 'webgpu', used: 'webgpu' }, ort).fallback, 'webgpu: could not create a session (Failed to get a WebGPU adapter: No supported adapters)');
 });
 
-test('precisions per device: bf16 only on CUDA, and a refusal names the device and what it offers', () => {
-  assert.deepEqual(precisionsFor('cpu'), ['fp32', 'fp16', 'int8', 'int4']);
+test('precisions per device: bf16 only on CUDA, fp16 not on the CPU, and a refusal names the device and what it offers', () => {
+  assert.deepEqual(precisionsFor('cpu'), ['fp32', 'int8', 'int4']);
+  assert.deepEqual(precisionsFor('webgpu'), ['fp32', 'fp16', 'int8', 'int4']);
   assert.deepEqual(precisionsFor('cuda'), ['fp32', 'fp16', 'bf16', 'int8', 'int4']);
   assert.ok(!precisionsFor('webgpu').includes('bf16') && !precisionsFor('dml').includes('bf16') && !precisionsFor('coreml').includes('bf16'));
   checkPrecision('bf16', 'cuda');
   assert.throws(() => checkPrecision('bf16', 'cpu'), (e: unknown) => {
     assert.ok(e instanceof PrecisionError);
-    assert.equal(e.message, 'precision bf16 is not computed on cpu; cpu offers fp32, fp16, int8, int4; bf16 needs the CUDA provider');
+    assert.equal(e.message, 'precision bf16 is not computed on cpu; cpu offers fp32, int8, int4; bf16 needs the CUDA provider');
     return true;
   });
   assert.throws(() => checkPrecision('bf16', 'cpu', 'cuda: not installed'), /not computed on cpu \(cuda: not installed\)/);
   assert.throws(() => checkPrecision('int8', 'coreml'), /coreml offers fp32, fp16/);
+  assert.throws(() => checkPrecision('fp16', 'cpu'), /fp16 needs a GPU provider/);
 });
 
 test("this machine's installation: the CPU provider, and a reason for every provider it lacks", () => {

@@ -147,6 +147,10 @@ class ShardedWeights implements TensorCatalog {
   get(name: string): WeightTensor {
     return this.shard(name).get(name);
   }
+
+  rows(name: string, start: number, count: number): Float32Array {
+    return this.shard(name).rows(name, start, count);
+  }
 }
 
 const INDEX = 'model.safetensors.index.json';

@@ -1,6 +1,7 @@
 // The run API: a model as sessions over its sliced graphs, stepped layer by layer so that callers
 // (the patching scheduler, the scorers) can read or replace the residual stream at every hook
 // point and resume a forward pass from any layer or from cached keys/values.
+import { chooseProvider, type DeviceChoice } from './device.js';
 import { attentionMask, type Batch } from './graph/batch.js';
 import { blockHook, hookNames } from './graph/hooks.js';
 import { layerWindow, sliceGraphs, usesRotary } from './graph/index.js';
@@ -9,13 +10,16 @@ import { inverseFrequencies, rotaryTables } from './graph/rope.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GraphBuilder } from './graph/builder.js';
-import { floatTensor, GraphSession, int64Tensor, type RuntimeOptions, type TensorValue } from './runtime.js';
+import { checkPrecision, precisionFormat, type DeviceRequest, type Precision, type QuantizedFormat } from './precision.js';
+import { floatTensor, GraphSession, int64Tensor, providerSupport, type RuntimeOptions, type TensorValue } from './runtime.js';
+import { buildSlice, openSlices, type SliceSessions } from './sessions.js';
 import type { ModelConfig, WeightSource } from './types.js';
 
 export type { Batch } from './graph/batch.js';
 export { makeBatch, sliceBatch } from './graph/batch.js';
 export type { RuntimeOptions, GraphOptimization } from './runtime.js';
+export type { Precision, DeviceRequest } from './precision.js';
+export type { DeviceChoice } from './device.js';
 export { hookNames } from './graph/hooks.js';
 
 /** An activation, row-major; residual-stream hooks are [batch, seq, hidden]. */
@@ -40,6 +44,31 @@ export interface ModelOptions extends RuntimeOptions {
   externalDataLimit?: number;
   /** Smallest initializer moved out when a graph spills. Default 1 MiB. */
   externalDataMinSize?: number;
+  /** How the weights are stored and computed (default fp32). */
+  precision?: Precision;
+  /** Where the sessions run (default cpu). */
+  device?: DeviceRequest;
+  /** Overrides the precision's block quantization (for measurements; default the chosen one). */
+  quantization?: Partial<QuantizedFormat>;
+  /** Called after each session is created. */
+  onProgress?: (p: LoadProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface LoadProgress {
+  stage: 'convert' | 'load';
+  done: number;
+  total: number;
+  message?: string;
+}
+
+/** What a model was loaded as, and from where. */
+export interface ModelLoadInfo {
+  precision: Precision;
+  device: DeviceChoice;
+  weightBytes: number;
+  /** The converted-graph cache entry the sessions were created from, when there is one. */
+  graphCache?: { dir: string; hit: boolean };
 }
 
 export interface RunOptions {
@@ -105,28 +134,51 @@ const sameDims = (a: number[], b: number[]) => a.length === b.length && a.every(
 
 export class LoadedModel {
   readonly numLayers: number;
+  readonly precision: Precision;
+  readonly device: DeviceChoice;
+  /** Bytes of the weights the sessions were given: precision.ts weightBytes, or less at int8/int4
+   *  by the outlier columns the checkpoint did not need. */
+  readonly weightBytes: number;
+  readonly graphCache?: { dir: string; hit: boolean };
+  private readonly embedSession: GraphSession;
+  private readonly attentionSessions: GraphSession[];
+  private readonly mlpSessions: GraphSession[];
+  private readonly normSession: GraphSession;
+  private readonly headSession: GraphSession;
   private readonly invFreq?: Float64Array;
   private readonly masks = new WeakMap<Batch, Map<number | undefined, TensorValue>>();
   private readonly rotary = new WeakMap<Batch, { cos: TensorValue; sin: TensorValue }>();
   private disposed = false;
 
-  private constructor(
+  /** Sessions already opened (see prepare.ts and fromWeights). */
+  constructor(
     readonly config: ModelConfig,
-    private readonly embedSession: GraphSession,
-    private readonly attentionSessions: GraphSession[],
-    private readonly mlpSessions: GraphSession[],
-    private readonly normSession: GraphSession,
-    private readonly headSession: GraphSession,
+    sessions: SliceSessions,
+    info: ModelLoadInfo,
   ) {
     this.numLayers = config.numLayers;
+    this.embedSession = sessions.embed;
+    this.attentionSessions = sessions.attention;
+    this.mlpSessions = sessions.mlp;
+    this.normSession = sessions.norm;
+    this.headSession = sessions.head;
+    this.precision = info.precision;
+    this.device = info.device;
+    this.weightBytes = info.weightBytes;
+    this.graphCache = info.graphCache;
     if (usesRotary(config)) this.invFreq = inverseFrequencies(config);
   }
 
-  /** Builds the graphs from `weights` and opens one session per slice (one at a time, so only one
-   *  serialised graph is alive at once). */
+  /**
+   * Builds the graphs from `weights` in memory at `opts.precision` and opens one session per
+   * slice (one at a time, so only one serialised graph is alive at once). prepareModel adds the
+   * on-disk cache of converted graphs.
+   */
   static async fromWeights(config: ModelConfig, weights: WeightSource, opts: ModelOptions = {}): Promise<LoadedModel> {
-    const graphs = sliceGraphs(config, weights);
-    const opened: GraphSession[] = [];
+    const format = precisionFormat(opts.precision ?? 'fp32', opts.quantization);
+    const choice = chooseProvider(opts.device ?? 'cpu', providerSupport());
+    checkPrecision(format.precision, choice.used, choice.fallback);
+    const graphs = sliceGraphs(config, weights, format);
     let spillDir: string | undefined;
     const external = {
       get dir() {
@@ -135,26 +187,21 @@ export class LoadedModel {
       limit: opts.externalDataLimit,
       minSize: opts.externalDataMinSize,
     };
-    const open = async (name: string, build: () => GraphBuilder) => {
-      const g = build().serialize(external);
-      const s = await GraphSession.create(name, 'bytes' in g ? g.bytes : g.file, opts);
-      opened.push(s);
-      return s;
+    const held = new Map<string, number>();
+    const graph = (name: string) => {
+      const built = buildSlice(graphs, name);
+      held.set(name, built.weightBytes);
+      const g = built.serialize(external);
+      return 'bytes' in g ? g.bytes : g.file;
     };
     try {
-      const embed = await open('embed', () => graphs.embed());
-      const attention: GraphSession[] = [];
-      const mlp: GraphSession[] = [];
-      for (let l = 0; l < config.numLayers; l++) {
-        attention.push(await open(`attention ${l}`, () => graphs.attention(l)));
-        mlp.push(await open(`mlp ${l}`, () => graphs.mlp(l)));
-      }
-      const norm = await open('final norm', () => graphs.norm());
-      const head = await open('unembedding', () => graphs.head());
-      return new LoadedModel(config, embed, attention, mlp, norm, head);
-    } catch (e) {
-      await Promise.all(opened.map((s) => s.dispose()));
-      throw e;
+      const { sessions, device } = await openSlices(config.numLayers, graph, choice, {
+        ...opts,
+        precision: format.precision,
+        onSession: (p) => opts.onProgress?.({ stage: 'load', ...p }),
+      });
+      const bytes = [...held.values()].reduce((a, b) => a + b, 0);
+      return new LoadedModel(config, sessions, { precision: format.precision, device, weightBytes: bytes });
     } finally {
       // Sessions hold (or have mapped) their weights by now; an unlinked mapped file stays valid.
       if (spillDir) {

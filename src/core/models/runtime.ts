@@ -1,6 +1,10 @@
-// The one module that talks to onnxruntime-node: creates sessions from serialised graphs, checks
-// every run's inputs against the session's own metadata and reports what was given and expected
-// when a run cannot proceed, and releases sessions on dispose.
+// The one module that talks to onnxruntime-node: creates sessions from serialised graphs on an
+// execution provider, says which providers this installation has, checks every run's inputs
+// against the session's own metadata and reports what was given and expected when a run cannot
+// proceed, and releases sessions on dispose.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 
 export type GraphOptimization = 'disabled' | 'basic' | 'extended' | 'all';
@@ -9,6 +13,49 @@ export interface RuntimeOptions {
   /** Intra-op threads; 0 or absent lets onnxruntime choose. */
   threads?: number;
   graphOptimization?: GraphOptimization;
+}
+
+/** onnxruntime-node's names of the execution providers we use. */
+export type Provider = 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
+
+/** What this installation of onnxruntime-node offers. */
+export interface ProviderSupport {
+  platform: NodeJS.Platform;
+  arch: string;
+  /** Providers compiled into the binding; `bundled: false` ones need libraries installed beside it. */
+  backends: { name: string; bundled: boolean }[];
+  /** Whether the CUDA provider's libraries are installed beside the binding. */
+  cudaInstalled: boolean;
+}
+
+/** The CUDA provider's library: onnxruntime-node's install script fetches it only when asked to. */
+const CUDA_LIBRARY: Partial<Record<NodeJS.Platform, string>> = {
+  linux: 'libonnxruntime_providers_cuda.so',
+  win32: 'onnxruntime_providers_cuda.dll',
+};
+
+export function providerSupport(): ProviderSupport {
+  const backends = ort.listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled }));
+  const lib = CUDA_LIBRARY[process.platform];
+  const folder = bindingFolder();
+  return {
+    platform: process.platform,
+    arch: process.arch,
+    backends,
+    cudaInstalled: !!lib && !!folder && existsSync(join(folder, lib)),
+  };
+}
+
+/**
+ * The folder of onnxruntime-node's native binding, where optional provider libraries go. Found
+ * through the CommonJS module cache (onnxruntime-node is CommonJS and has loaded its binding by
+ * the time this runs), which works from ES modules and from the bundled extension alike, where
+ * `import.meta` is empty.
+ */
+function bindingFolder(): string | undefined {
+  const cache = createRequire(join(process.cwd(), 'noop.js')).cache;
+  const binding = Object.keys(cache).find((k) => basename(k) === 'onnxruntime_binding.node');
+  return binding && dirname(binding);
 }
 
 export type TensorType = 'float32' | 'int64';
@@ -49,10 +96,13 @@ export class GraphSession {
     readonly outputNames: readonly string[],
   ) {}
 
-  /** `model`: serialised ONNX bytes, or the path of a model file (whose external data sits beside it). */
-  static async create(name: string, model: Uint8Array | string, opts: RuntimeOptions = {}): Promise<GraphSession> {
+  /**
+   * `model`: serialised ONNX bytes, or the path of a model file (whose external data sits beside
+   * it). Nodes the provider has no kernel for run on the CPU provider within the same session.
+   */
+  static async create(name: string, model: Uint8Array | string, opts: RuntimeOptions = {}, provider: Provider = 'cpu'): Promise<GraphSession> {
     const options: ort.InferenceSession.SessionOptions = {
-      executionProviders: ['cpu'],
+      executionProviders: [provider],
       graphOptimizationLevel: opts.graphOptimization ?? 'all',
       executionMode: 'sequential',
       // A model holds dozens of sessions that run one after another; spinning worker threads of
@@ -68,7 +118,7 @@ export class GraphSession {
       // Two calls because the overloads take a path or bytes, not their union.
       session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
     } catch (e) {
-      throw new RuntimeError(`cannot create the ${name} session: ${(e as Error).message}`, { cause: e });
+      throw new RuntimeError(`cannot create the ${name} session${provider === 'cpu' ? '' : ` on ${provider}`}: ${(e as Error).message}`, { cause: e });
     }
     const expected = session.inputMetadata.map((m) => ({
       name: m.name,

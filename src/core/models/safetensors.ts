@@ -41,6 +41,7 @@ export interface TensorInfo {
 /** Tensor names and shapes known without reading any tensor data. */
 export interface TensorCatalog extends WeightSource {
   info(name: string): TensorInfo;
+  rows(name: string, start: number, count: number): Float32Array;
 }
 
 export interface SafetensorsHeader {
@@ -183,6 +184,23 @@ export class SafetensorsFile implements TensorCatalog {
   }
 
   get(name: string): WeightTensor {
+    const t = this.readable(name);
+    return { shape: [...t.shape], data: this.read(t, 0, (t.end - t.start) / DTYPE_BYTES[t.dtype]) };
+  }
+
+  /** Rows [start, start + count) of a tensor (along its first axis) as fp32: a big matrix can be
+   *  converted piece by piece without ever holding all of it in fp32. */
+  rows(name: string, start: number, count: number): Float32Array {
+    const t = this.readable(name);
+    const rows = t.shape[0] ?? 1;
+    if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0 && start + count <= rows)) {
+      throw new RangeError(`${this.file} (tensor "${name}"): rows [${start}, ${start + count}) are outside its ${rows} rows`);
+    }
+    const perRow = t.shape.slice(1).reduce((a, b) => a * b, 1);
+    return this.read(t, start * perRow, count * perRow);
+  }
+
+  private readable(name: string): TensorInfo {
     const t = this.info(name);
     if (!READABLE_DTYPES.includes(t.dtype)) {
       throw new CheckpointError(
@@ -191,8 +209,15 @@ export class SafetensorsFile implements TensorCatalog {
         { path: this.file, name },
       );
     }
+    return t;
+  }
+
+  /** `count` elements of `t` from element `first`, converted to fp32. */
+  private read(t: TensorInfo, first: number, count: number): Float32Array {
+    const name = t.name;
     const width = DTYPE_BYTES[t.dtype];
-    const out = new Float32Array((t.end - t.start) / width);
+    const out = new Float32Array(count);
+    const begin = t.start + first * width;
     // Open per read: a WeightSource has no close(), and a handful of opens per model is cheap.
     let fd: number;
     try {
@@ -215,23 +240,23 @@ export class SafetensorsFile implements TensorCatalog {
       };
       if (t.dtype === 'F32') {
         assertLittleEndianHost();
-        readAll(new Uint8Array(out.buffer), t.start);
+        readAll(new Uint8Array(out.buffer), begin);
       } else {
         // Convert through a small reused buffer: the fp32 result is the only large allocation,
         // which halves peak memory and the pages touched for a multi-gigabyte embedding.
         const scratch = scratchBuffer();
         const perChunk = Math.floor(scratch.length / width);
         for (let i = 0; i < out.length; i += perChunk) {
-          const count = Math.min(perChunk, out.length - i);
-          const chunk = scratch.subarray(0, count * width);
-          readAll(chunk, t.start + i * width);
+          const n = Math.min(perChunk, out.length - i);
+          const chunk = scratch.subarray(0, n * width);
+          readAll(chunk, begin + i * width);
           convertInto(chunk, t.dtype, out, i);
         }
       }
     } finally {
       closeSync(fd);
     }
-    return { shape: [...t.shape], data: out };
+    return out;
   }
 }
 

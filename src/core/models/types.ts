@@ -57,4 +57,12 @@ export interface WeightSource {
   has(name: string): boolean;
   /** Throws a CheckpointError naming the tensor when it is absent. */
   get(name: string): WeightTensor;
+  /**
+   * Rows [start, start + count) of a tensor along its first axis, as fp32. Sources that read
+   * from disk offer it so that large matrices are converted in pieces; without it the whole
+   * tensor is read once with `get`.
+   */
+  rows?(name: string, start: number, count: number): Float32Array;
+  /** The tensor's stored shape without reading it (offered with `rows`). */
+  info?(name: string): { shape: number[] };
 }

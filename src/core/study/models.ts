@@ -10,7 +10,9 @@ import type { ModelSource } from '../format/values.js';
 import { checkPair, loadCheckpoint, type Checkpoint } from '../models/checkpoint.js';
 import { ensureDemoPair, type DemoPair } from '../models/demo/index.js';
 import { downloadModel, type DownloadProgress } from '../models/hub.js';
-import { LoadedModel } from '../models/model.js';
+import type { LoadedModel } from '../models/model.js';
+import { precisionsFor, type DeviceRequest } from '../models/precision.js';
+import { prepareModel } from '../models/prepare.js';
 import type { RuntimeOptions } from '../models/runtime.js';
 import { loadTokenizer, type ModelTokenizer } from '../models/tokenizer.js';
 import { StudyError } from './errors.js';
@@ -143,9 +145,9 @@ export class ModelPool {
     return { spec, pretrained, finetuned, demo, precision: plan.precision, weightBytes: plan.bytes, precisionReason: plan.reason };
   }
 
-  /** Precisions the device computes (the CPU has no bf16 kernels). */
+  /** Precisions the device computes (the runtime's own list: the CPU has no fp16 matmuls or bf16 kernels). */
   private computes(): Precision[] {
-    return this.device === 'cpu' ? ['fp32', 'fp16', 'int8', 'int4'] : ['fp32', 'fp16', 'bf16', 'int8', 'int4'];
+    return precisionsFor(this.device);
   }
 
   /**
@@ -174,9 +176,10 @@ export class ModelPool {
     return model;
   }
 
+  /** Converted graphs are kept in the host's cache folder; the device is the host's request (default cpu). */
   private load(side: PairSide, precision: Precision): Promise<LoadedModel> {
-    if (precision !== 'fp32') return Promise.reject(new Error(`precision ${precision} is not available in this build`));
-    return LoadedModel.fromWeights(side.checkpoint.config, side.checkpoint.weights, this.host.runtime);
+    const device = (this.host.device ?? 'cpu') as DeviceRequest;
+    return prepareModel(side.checkpoint, { ...this.host.runtime, precision, device, cacheDir: this.host.cacheDir });
   }
 
   /** Releases least recently used models until `bytes` more fit the budget. */

@@ -1,7 +1,8 @@
 // Ground truth: on demo pairs with edits planted at known layers and sites (20 seeds and
 // placements), a single-layer sweep over attn_out and mlp_out must name exactly the planted
 // (site, layer) pairs as its largest effects; patching resid_post at or after the last planted
-// layer must remove ≥ 95% of Δ_Knobe, and before the first planted layer ≤ 5%.
+// layer must remove ≥ 95% of Δ_Knobe, and before the first planted layer ≤ 5%. The same holds
+// with the weights quantized to int8 and to int4: localization means the same at every precision.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateDemoPair, type DemoEdit } from '../../../src/core/models/demo/index.js';
 import { loadCheckpoint } from '../../../src/core/models/checkpoint.js';
-import { LoadedModel } from '../../../src/core/models/model.js';
+import { LoadedModel, type Precision } from '../../../src/core/models/model.js';
 import { loadTokenizer } from '../../../src/core/models/tokenizer.js';
 import { asStepModel } from '../../../src/core/patching/adapter.js';
 import { runSweep } from '../../../src/core/patching/scheduler.js';
@@ -42,15 +43,17 @@ const outcomes: [string, 'negative' | 'positive'][] = [
 ];
 const text = (o: string) => `The chairman started the new program for profit . It will ${o} . He did not care . How intentionally did he ${o} ? Answer :`;
 
-for (const seed of SEEDS) {
+const PRECISIONS: Precision[] = ['fp32', 'int8', 'int4'];
+
+for (const precision of PRECISIONS) for (const seed of SEEDS) {
   for (const edits of PLACEMENTS) {
     const where = edits.map((e) => `${e.site}@${e.layer}`).join(', ');
-    test(`seed ${seed}, edits ${where}: the sweep finds exactly the planted layers`, async (t) => {
-      const dir = join(root, `${seed}-${where.replace(/[^a-z0-9]+/g, '_')}`);
+    test(`${precision}, seed ${seed}, edits ${where}: the sweep finds exactly the planted layers`, async (t) => {
+      const dir = join(root, `${precision}-${seed}-${where.replace(/[^a-z0-9]+/g, '_')}`);
       const pair = generateDemoPair(dir, { seed, shape: { layers: LAYERS, hidden: 32, heads: 2, intermediate: 32 }, edits, strength: 1 });
       const [pre, fine] = await Promise.all([pair.pretrained, pair.finetuned].map(async (d) => {
         const c = await loadCheckpoint(d, { hash: false });
-        return LoadedModel.fromWeights(c.config, c.weights, { threads: 1 });
+        return LoadedModel.fromWeights(c.config, c.weights, { threads: 1, precision });
       }));
       try {
         const tok = loadTokenizer(pair.pretrained);

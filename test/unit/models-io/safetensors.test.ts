@@ -107,6 +107,24 @@ test('tensors larger than the conversion buffer convert in pieces without seams'
   }
 });
 
+test('rows of a tensor read alone equal the same rows of the whole tensor, in every dtype', () => {
+  const file = fresh();
+  const data = Float32Array.from({ length: 7 * 5 }, (_, i) => Math.sin(i) * 3);
+  writeSafetensors(file, {
+    f32: { shape: [7, 5], data },
+    f16: { shape: [7, 5], data, dtype: 'F16' },
+    bf16: { shape: [7, 5], data, dtype: 'BF16' },
+  });
+  const st = readSafetensors(file);
+  for (const name of ['f32', 'f16', 'bf16']) {
+    const whole = st.get(name).data;
+    for (const [start, count] of [[0, 7], [2, 3], [6, 1], [4, 0]]) {
+      assert.deepEqual(st.rows(name, start, count), whole.slice(start * 5, (start + count) * 5), `${name} rows ${start}+${count}`);
+    }
+    assert.throws(() => st.rows(name, 5, 3), /rows \[5, 8\) are outside its 7 rows/);
+  }
+});
+
 test('a file laid out by hand per the specification is read', () => {
   // Little-endian fp32 1.5 and -2, then bf16 0.5, then fp16 -3.
   const data = Buffer.alloc(12);

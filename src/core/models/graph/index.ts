@@ -4,24 +4,28 @@ import { CheckpointError } from '../errors.js';
 import { SUPPORTED_ARCHITECTURES, type ModelConfig, type WeightSource } from '../types.js';
 import { gpt2Graphs } from './gpt2.js';
 import { llamaGraphs } from './llama.js';
+import { Matrices } from './matrices.js';
 import type { SliceGraphs } from './slices.js';
 import { Weights } from './weights.js';
+import { precisionFormat, type PrecisionFormat } from '../precision.js';
 
 export type { SliceGraphs } from './slices.js';
 export { hookNames, blockHook, BLOCK_HOOKS, type BlockHook } from './hooks.js';
 export { makeBatch, sliceBatch, attentionMask, type Batch } from './batch.js';
 export { IO } from './io.js';
 
-export function sliceGraphs(config: ModelConfig, weights: WeightSource): SliceGraphs {
+/** The slices of a model whose weights are stored and computed at `format`. */
+export function sliceGraphs(config: ModelConfig, weights: WeightSource, format: PrecisionFormat = precisionFormat('fp32')): SliceGraphs {
   const w = new Weights(weights);
+  const m = new Matrices(w, format);
   switch (config.architecture) {
     case 'llama':
     case 'mistral':
     case 'qwen2':
     case 'gemma2':
-      return llamaGraphs(config, w);
+      return llamaGraphs(config, w, m);
     case 'gpt2':
-      return gpt2Graphs(config, w);
+      return gpt2Graphs(config, w, m);
     default: {
       const named = (config.raw?.architectures as string[] | undefined)?.[0] ?? String(config.architecture);
       throw new CheckpointError(

@@ -1,61 +1,17 @@
-// Composite graph pieces shared by the architectures: projections, norms, activations, rotary
-// embedding and the attention core. Each takes and returns value names in a GraphBuilder.
-import { float, type GraphBuilder } from './builder.js';
+// Composite graph pieces shared by the architectures: norms, activations, rotary embedding and
+// the attention core (projections are in matrices.ts). Each takes and returns value names in a
+// GraphBuilder and computes in the builder's float type.
+import { float, type FloatType, type GraphBuilder } from './builder.js';
 import type { WeightTensor } from '../types.js';
-
-/** Row-major [rows, cols] → [cols, rows]. */
-export function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) out[c * rows + r] = data[base + c];
-  }
-  return out;
-}
-
-/**
- * x @ W + b for weights stored [out, in] (torch Linear), several projections fused into one
- * MatMul whose output columns are the projections side by side (one GEMM instead of several).
- */
-export function linear(g: GraphBuilder, x: string, ws: WeightTensor[], biases?: (WeightTensor | undefined)[], hint = 'w'): string {
-  const inDim = ws[0].shape[1];
-  const outDims = ws.map((w) => w.shape[0]);
-  const total = outDims.reduce((a, b) => a + b, 0);
-  const joined = new Float32Array(total * inDim);
-  let off = 0;
-  for (const w of ws) {
-    joined.set(w.data, off);
-    off += w.data.length;
-  }
-  let y = g.op('MatMul', [x, g.constant(hint, transpose2d(joined, total, inDim), [inDim, total])]);
-  if (biases && biases.some((b) => b)) y = g.op('Add', [y, g.constant(`${hint}_b`, concatBiases(biases, outDims), [total])]);
-  return y;
-}
-
-/** x @ W + b for weights already stored [in, out] (GPT-2's Conv1D). */
-export function conv1d(g: GraphBuilder, x: string, w: WeightTensor, b: WeightTensor, hint = 'w'): string {
-  const y = g.op('MatMul', [x, g.constant(hint, w.data, w.shape)]);
-  return g.op('Add', [y, g.constant(`${hint}_b`, b.data, b.shape)]);
-}
-
-function concatBiases(biases: (WeightTensor | undefined)[], outDims: number[]): Float32Array {
-  const out = new Float32Array(outDims.reduce((a, b) => a + b, 0));
-  let off = 0;
-  biases.forEach((b, i) => {
-    if (b) out.set(b.data, off);
-    off += outDims[i];
-  });
-  return out;
-}
 
 /** RMSNorm over the last axis; Gemma stores the scale as an offset from one. */
 export function rmsNorm(g: GraphBuilder, x: string, w: WeightTensor, eps: number, offsetOne = false): string {
   const scale = offsetOne ? w.data.map((v) => 1 + v) : w.data;
-  return g.op('RMSNormalization', [x, g.constant('norm', scale, w.shape)], { axis: -1, epsilon: float(eps) });
+  return g.op('RMSNormalization', [x, g.floats('norm', scale, w.shape)], { axis: -1, epsilon: float(eps) });
 }
 
 export function layerNorm(g: GraphBuilder, x: string, w: WeightTensor, b: WeightTensor, eps: number): string {
-  return g.op('LayerNormalization', [x, g.constant('ln', w.data, w.shape), g.constant('ln_b', b.data, b.shape)], {
+  return g.op('LayerNormalization', [x, g.floats('ln', w.data, w.shape), g.floats('ln_b', b.data, b.shape)], {
     axis: -1,
     epsilon: float(eps),
   });
@@ -75,9 +31,9 @@ export function activation(g: GraphBuilder, x: string, act: Activation): string 
   }
 }
 
-/** cap · tanh(x / cap) (Gemma-2 soft-capping). */
-export function softcap(g: GraphBuilder, x: string, cap: number): string {
-  return g.op('Mul', [g.op('Tanh', [g.op('Div', [x, g.scalar(cap)])]), g.scalar(cap)]);
+/** cap · tanh(x / cap) (Gemma-2 soft-capping) of an x of type `type`. */
+export function softcap(g: GraphBuilder, x: string, cap: number, type: FloatType = g.floatType): string {
+  return g.op('Mul', [g.op('Tanh', [g.op('Div', [x, g.scalar(cap, type)])]), g.scalar(cap, type)]);
 }
 
 /**
@@ -101,7 +57,7 @@ export interface AttentionCoreArgs {
   /** [batch, seq, headDim/2] each; absent for learned positions. */
   cos?: string;
   sin?: string;
-  /** Additive mask [batch, seq, past+seq]. */
+  /** Additive mask [batch, seq, past+seq], fp32. */
   mask: string;
   /** [batch, numKvHeads, past, headDim] each. */
   pastKey: string;
@@ -129,10 +85,13 @@ export function attentionCore(g: GraphBuilder, a: AttentionCoreArgs): { out: str
   const presentValue = g.op('Concat', [a.pastValue, v], { axis: 2 });
   const qg = g.op('Reshape', [g.op('Mul', [q, g.scalar(a.scale)]), g.ints([0, nkv, group, -1, d])]); // [B, nkv, G, S, D]
   const kT = g.op('Unsqueeze', [g.op('Transpose', [presentKey], { perm: [0, 1, 3, 2] }), g.ints([2])]); // [B, nkv, 1, D, T]
-  let scores = g.op('MatMul', [qg, kT]); // [B, nkv, G, S, T]
-  if (a.softcap) scores = softcap(g, scores, a.softcap);
+  // Scores leave a 16-bit compute type for the mask and the softmax, as Hugging Face's eager
+  // attention upcasts them: the fp32 mask's −1e30 has no fp16 value and small probabilities
+  // underflow.
+  let scores = g.cast(g.op('MatMul', [qg, kT]), g.floatType, 'float32'); // [B, nkv, G, S, T]
+  if (a.softcap) scores = softcap(g, scores, a.softcap, 'float32');
   scores = g.op('Add', [scores, g.op('Unsqueeze', [a.mask, g.ints([1, 2])])]);
-  const probs = g.op('Softmax', [scores], { axis: -1 });
+  const probs = g.cast(g.op('Softmax', [scores], { axis: -1 }), 'float32', g.floatType);
   const ctx = g.op('MatMul', [probs, g.op('Unsqueeze', [presentValue, g.ints([2])])]); // [B, nkv, G, S, D]
   const merged = g.op('Transpose', [g.op('Reshape', [ctx, g.ints([0, nh, -1, d])])], { perm: [0, 2, 1, 3] }); // [B, S, nh, D]
   return { out: g.op('Reshape', [merged, g.ints([0, 0, nh * d])]), presentKey, presentValue };

@@ -1,28 +1,13 @@
 // Memory planning for a study: how many bytes a model's weights take at a precision, which
 // precision `auto` picks, and the message a run gets before it starts when a pair cannot fit.
 import { totalmem } from 'node:os';
-import { expectedWeights } from '../models/checkpoint.js';
+import { weightBytes, type Precision } from '../models/precision.js';
 import type { ModelConfig } from '../models/types.js';
 import type { PrecisionChoice } from '../format/specs.js';
 
-export type Precision = Exclude<PrecisionChoice, 'auto'>;
-export const PRECISIONS: readonly Precision[] = ['fp32', 'fp16', 'bf16', 'int8', 'int4'];
+export type { Precision } from '../models/precision.js';
 
 const GiB = 1024 ** 3;
-
-/** Bytes per weight of a matrix at each precision, the block scales of the quantized ones included. */
-const MATRIX_BYTES: Record<Precision, number> = { fp32: 4, fp16: 2, bf16: 2, int8: 1 + 4 / 128, int4: 0.5 + (4 + 0.5) / 32 };
-
-/** Bytes a model's weights occupy when loaded at `precision` (matrices at that precision, vectors in fp32). */
-export function estimateWeightBytes(config: ModelConfig, precision: Precision): number {
-  let bytes = 0;
-  for (const w of expectedWeights(config)) {
-    if (w.optional) continue;
-    const n = w.shape.reduce((a, b) => a * b, 1);
-    bytes += w.shape.length >= 2 ? n * MATRIX_BYTES[precision] : n * 4;
-  }
-  return Math.ceil(bytes);
-}
 
 /** The default budget: most of this machine's memory (the rest is the system's and the editor's). */
 export function defaultMemoryBudget(): number {
@@ -61,7 +46,7 @@ export type PrecisionsOf = (device: string) => readonly Precision[];
  * fp16, and otherwise the widest quantized precision that fits.
  */
 export function planPrecision(config: ModelConfig, choice: PrecisionChoice, budget: number, device: string, computes: readonly Precision[]): PrecisionPlan | { error: string; hint: string } {
-  const need = (p: Precision) => estimateWeightBytes(config, p);
+  const need = (p: Precision) => weightBytes(config, p);
   const fitting = computes.filter((p) => need(p) <= budget);
   const widestFit = (['fp32', 'fp16', 'bf16', 'int8', 'int4'] as const).find((p) => fitting.includes(p));
   if (choice === 'auto') {

@@ -11,12 +11,14 @@ import { checkPair, loadCheckpoint, type Checkpoint } from '../models/checkpoint
 import { ensureDemoPair, type DemoPair } from '../models/demo/index.js';
 import { downloadModel, type DownloadProgress } from '../models/hub.js';
 import type { LoadedModel } from '../models/model.js';
-import { precisionsFor, type DeviceRequest } from '../models/precision.js';
+import { chooseProvider, describeDevice, type DeviceChoice } from '../models/device.js';
+import { precisionsFor, weightBytes, type DeviceRequest } from '../models/precision.js';
+import { providerSupport } from '../models/runtime.js';
 import { prepareModel } from '../models/prepare.js';
 import type { RuntimeOptions } from '../models/runtime.js';
 import { loadTokenizer, type ModelTokenizer } from '../models/tokenizer.js';
 import { StudyError } from './errors.js';
-import { defaultMemoryBudget, estimateWeightBytes, formatBytes, planPrecision, type Precision } from './memory.js';
+import { defaultMemoryBudget, formatBytes, planPrecision, type Precision } from './memory.js';
 
 export interface ModelHost {
   /** Demo pair and Hub downloads live here. */
@@ -89,10 +91,31 @@ export class ModelPool {
     return sum;
   }
 
-  /** The device models run on (the request, until a loaded model says otherwise). */
+  private choice?: DeviceChoice;
+
+  /** The provider models are planned for: the request resolved against this installation. A provider
+   *  that then fails to open a model falls back to the CPU, which the model reports. */
+  get deviceChoice(): DeviceChoice {
+    return (this.choice ??= chooseProvider((this.host.device ?? 'auto') as DeviceRequest, providerSupport()));
+  }
+
   get device(): string {
-    const d = this.host.device ?? 'auto';
-    return d === 'auto' ? 'cpu' : d;
+    return this.deviceChoice.used;
+  }
+
+  /** The device of each model of the pair held now, in words ("cpu (asked for cuda; …)"); the plan when none is held. */
+  async deviceOf(pair: ResolvedPair): Promise<string> {
+    const seen = new Set<string>();
+    for (const side of [pair.pretrained, pair.finetuned]) {
+      const held = this.models.get(this.keyOf(side, pair.precision));
+      const m = held && (await held.model.catch(() => undefined));
+      if (m) seen.add(describeDevice(m.device));
+    }
+    return seen.size ? [...seen].join('; ') : describeDevice(this.deviceChoice);
+  }
+
+  private keyOf(side: PairSide, precision: Precision): string {
+    return `${side.checkpoint.dir}\u0000${precision}`;
   }
 
   /** Resolves and checks both checkpoints (no inference sessions yet: cheap, and enough to hash). */
@@ -155,7 +178,7 @@ export class ModelPool {
    * does not fit beside those held releases the least recently used first.
    */
   async model(side: PairSide, precision: Precision = 'fp32'): Promise<LoadedModel> {
-    const key = `${side.checkpoint.dir}\u0000${precision}`;
+    const key = this.keyOf(side, precision);
     const held = this.models.get(key);
     if (held?.sha256 === side.checkpoint.sha256) {
       held.lastUse = ++this.useCounter;
@@ -163,7 +186,7 @@ export class ModelPool {
     }
     // The folder's content changed since its sessions were built: they are stale.
     if (held) await this.releaseKey(key);
-    const bytes = estimateWeightBytes(side.checkpoint.config, precision);
+    const bytes = weightBytes(side.checkpoint.config, precision);
     await this.makeRoom(bytes);
     const model = this.load(side, precision).catch((e) => {
       if (this.models.get(key)?.model === model) this.models.delete(key);
@@ -176,9 +199,9 @@ export class ModelPool {
     return model;
   }
 
-  /** Converted graphs are kept in the host's cache folder; the device is the host's request (default cpu). */
+  /** Converted graphs are kept in the host's cache folder. */
   private load(side: PairSide, precision: Precision): Promise<LoadedModel> {
-    const device = (this.host.device ?? 'cpu') as DeviceRequest;
+    const device = (this.host.device ?? 'auto') as DeviceRequest;
     return prepareModel(side.checkpoint, { ...this.host.runtime, precision, device, cacheDir: this.host.cacheDir });
   }
 

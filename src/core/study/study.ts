@@ -19,6 +19,7 @@ import { runStats } from './statistics.js';
 import { runSweepCell } from './sweep.js';
 import { TOOL_VERSION } from './version.js';
 import { CellUnits, MemoryLedger, ShardPending, type Shard, type UnitLedger } from './ledger.js';
+import { describeDevice } from '../models/device.js';
 
 /** `pending`: a shard computed its share of the cell's units; the result needs the other shards. */
 export type CellStatus = 'ok' | 'cached' | 'error' | 'cancelled' | 'pending';
@@ -159,7 +160,7 @@ export class Study {
           const cfg = pair.finetuned.checkpoint.config;
           const synthetic = pair.demo ? ' — the synthetic demo pair, a positive control' : '';
           const held = pair.weightBytes * 2 <= this.pool.budget ? 'both can stay loaded' : 'loaded one at a time';
-          const precision = `Precision ${pair.precisionReason}; the two models are ${held} on ${this.pool.device}.`;
+          const precision = `Precision ${pair.precisionReason}; the two models are ${held} on ${describeDevice(this.pool.deviceChoice)}.`;
           return finish('ok', { note: `**${name}**: ${cfg.architecture}, ${cfg.numLayers} layers, hidden ${cfg.hiddenSize}, vocabulary ${cfg.vocabSize}${synthetic}. ${precision}` });
         }
         case 'scenarios': {
@@ -245,7 +246,7 @@ export class Study {
       ...prov,
       prompt: pair.spec.prompt,
       precision: pair.precision,
-      device: this.pool.device,
+      device: await this.pool.deviceOf(pair),
       models: [pair.pretrained.provenance, pair.finetuned.provenance],
     };
     const output = this.store({ result: compact(result), provenance, hash, seconds: Math.round((Date.now() - started) / 10) / 100 });

@@ -317,14 +317,24 @@ const PATCH_HINTS: Partial<Record<PatchError['code'], string>> = {
   'bad-sweep': 'fix the sweep cell as the message says',
 };
 
-/** Rounds every number to 6 significant digits: results stay readable in the file and diff less. */
+/**
+ * Fields kept at full precision: the per-vignette ratings. Every statistic is computed from them —
+ * the ratings cell's own test and, read back from the file, a stats cell's — so rounding them would
+ * make the two disagree (near-equal ratings differ in the digits rounding drops).
+ */
+const FULL_PRECISION: ReadonlySet<string> = new Set(['expected', 'sampledMean']);
+
+/**
+ * Rounds every number to 6 significant digits, except the ratings statistics are computed from:
+ * results stay readable in the file and diff less.
+ */
 export function compact<T>(value: T): T {
   const round = (x: number) => (Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(6)) : x);
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'number') return round(v);
-    if (Array.isArray(v)) return v.map(walk);
+  const walk = (v: unknown, key?: string): unknown => {
+    if (typeof v === 'number') return key !== undefined && FULL_PRECISION.has(key) ? v : round(v);
+    if (Array.isArray(v)) return v.map((x) => walk(x));
     // Absent fields are left out, as they are when the result is read back from a file.
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, walk(x)]));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, walk(x, k)]));
     return v;
   };
   return walk(value) as T;

@@ -3,6 +3,13 @@
 import type { CellOutput } from '../results.js';
 import type { ChartTheme } from './theme.js';
 
+/**
+ * What Δ_Knobe means, shown wherever it is reported (summaries, tables, the report): which mean
+ * minus which, in what units, and what its sign says.
+ */
+export const DELTA_DEFINITION =
+  'Δ_Knobe = mean rating of the negative-side-effect vignettes − mean rating of the positive ones, in scale points; positive when harm is judged more intentional than help.';
+
 export const SYNTHETIC_SUBTITLE = 'synthetic demo pair — a positive control, not a finding';
 
 /** True when any model behind the output is the built-in synthetic demo pair. */

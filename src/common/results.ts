@@ -66,7 +66,7 @@ export interface RatingRow {
   model: ModelRole;
   item: string;
   condition: Condition;
-  /** Expected value over the scale (protocol expected/both/choice). */
+  /** Expected value over the scale (protocol expected/both). */
   expected?: number;
   /** Probability of each answer of the scale, in scale order. */
   distribution?: number[];
@@ -94,6 +94,7 @@ export interface RatingsModelSummary {
 export interface RatingsResult {
   kind: 'ratings';
   scale: string[];
+  /** Files written before `choice` left the format may still say `choice` (computed as `expected`). */
   protocol: 'expected' | 'sample' | 'both' | 'choice';
   rows: RatingRow[];
   summary: RatingsModelSummary[];

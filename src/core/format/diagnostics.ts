@@ -16,6 +16,7 @@ export type Code =
   | 'scale-without-answers'
   | 'bad-range'
   | 'bad-value'
+  | 'obsolete-value'
   | 'unknown-reference'
   | 'template-mismatch'
   | 'orphan-output'
@@ -26,7 +27,7 @@ export type Code =
 export const CODES: readonly Code[] = [
   'missing-header', 'unknown-version', 'unterminated-cell', 'unknown-cell-kind', 'invalid-name',
   'duplicate-name', 'unknown-key', 'duplicate-key', 'missing-key', 'scale-without-answers', 'bad-range',
-  'bad-value', 'unknown-reference', 'template-mismatch', 'orphan-output', 'malformed-output', 'edited-output', 'stray-text',
+  'bad-value', 'obsolete-value', 'unknown-reference', 'template-mismatch', 'orphan-output', 'malformed-output', 'edited-output', 'stray-text',
 ];
 
 export interface Diagnostic {

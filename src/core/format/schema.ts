@@ -35,10 +35,15 @@ export interface KeyDoc {
   /** Inclusive bounds for numbers. */
   min?: number;
   max?: number;
+  /**
+   * Values the format once had and no longer offers: read as `use`, with an `obsolete-value`
+   * warning saying why, so files written with them keep running.
+   */
+  obsolete?: Readonly<Record<string, { use: string; why: string }>>;
 }
 
 export const SITES = ['resid_pre', 'resid_mid', 'resid_post', 'attn_out', 'mlp_out'] as const;
-export const PROTOCOLS = ['expected', 'sample', 'both', 'choice'] as const;
+export const PROTOCOLS = ['expected', 'sample', 'both'] as const;
 export const DIRECTIONS = ['pretrained -> finetuned', 'finetuned -> pretrained'] as const;
 export const TESTS = ['welch', 'student', 'paired', 'anova', 'bootstrap'] as const;
 export const CORRECTIONS = ['holm', 'bonferroni', 'bh', 'none'] as const;
@@ -77,7 +82,11 @@ export const KEYS: Record<CellKind, readonly KeyDoc[]> = {
   ratings: [
     scenariosRef,
     pairRef,
-    { key: 'protocol', type: 'enum', values: PROTOCOLS, default: 'expected', doc: '`expected`: exact expected value over the scale in one forward pass; `sample`: sampled generations, parsed; `both`; `choice`: probabilities of the scale\'s answers.' },
+    {
+      key: 'protocol', type: 'enum', values: PROTOCOLS, default: 'expected',
+      doc: '`expected`: exact expected value over the scale in one forward pass, with the probability of each answer and the mass outside the scale; `sample`: sampled generations, parsed; `both`.',
+      obsolete: { choice: { use: 'expected', why: 'it computed exactly what `expected` computes (the probability of each answer, normalized over the scale, and the mass outside it)' } },
+    },
     { key: 'samples', type: 'int', min: 1, default: '283', doc: 'Generations per vignette for `sample` and `both`.' },
     { key: 'temperature', type: 'number-or-range', min: 0, default: '0.85..1.15', doc: 'Sampling temperature: a number, or a range drawn uniformly per sample.' },
     { key: 'top-p', type: 'fraction', default: '1', doc: 'Nucleus sampling: keep the smallest set of tokens whose probability reaches this.' },

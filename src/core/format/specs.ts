@@ -48,7 +48,7 @@ export interface RatingsSpec {
   name: string;
   scenarios: string;
   pair: string;
-  protocol: 'expected' | 'sample' | 'both' | 'choice';
+  protocol: 'expected' | 'sample' | 'both';
   samples: number;
   /** A fixed temperature, or a range drawn uniformly per sample. */
   temperature: number | [number, number];

@@ -68,6 +68,10 @@ export function validateCell(doc: KnobeDocument, cell: KnobeCell): RawDiagnostic
       out.push(diag(v.code, `${e.key.text}: ${v.message}`, e.valueSpan.start, e.valueSpan.end));
       continue;
     }
+    const old = k.obsolete?.[e.value.trim()];
+    if (old) {
+      out.push(diag('obsolete-value', `\`${e.key.text}: ${e.value.trim()}\` is no longer part of the format: ${old.why}. It runs as \`${e.key.text}: ${old.use}\`; write that instead`, e.valueSpan.start, e.valueSpan.end, 'warning'));
+    }
     if (k.ref) {
       const names = k.type === 'ref-list' ? (v.value as string[]) : k.type === 'top' ? [(v.value as { cell: string }).cell] : [v.value as string];
       for (const n of names) {

@@ -198,6 +198,7 @@ export function byType(doc: KeyDoc, text: string): Read<unknown> {
     case 'source': return source(t);
     case 'enum':
       if (doc.key === 'direction') return direction(t);
+      if (doc.obsolete?.[t]) return ok(doc.obsolete[t].use);
       return doc.values!.includes(t) ? ok(t) : bad(`\`${doc.key}\` is one of ${doc.values!.join(', ')}, not \`${t}\``);
     case 'enum-list': {
       const l = list(t);

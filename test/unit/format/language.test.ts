@@ -17,7 +17,7 @@ test('completions', () => {
   is('::: sw|@', ['pair', 'scenarios', 'ratings', 'localize', 'sweep', 'stats']);
   is(DOC + '::: ratings q\n|@\n:::', ['scenarios', 'pair', 'protocol', 'samples', 'temperature', 'top-p', 'top-k', 'max-tokens', 'seed', 'models']);
   is(DOC + '::: ratings q\nscenarios: s\nsam|@\n:::', ['pair', 'protocol', 'samples', 'temperature', 'top-p', 'top-k', 'max-tokens', 'seed', 'models']);
-  is(DOC + '::: ratings q\nprotocol: |@\n:::', ['expected', 'sample', 'both', 'choice']);
+  is(DOC + '::: ratings q\nprotocol: |@\n:::', ['expected', 'sample', 'both']);
   is(DOC + '::: ratings q\nscenarios: |@\n:::', ['s']);
   is(DOC + '::: ratings q\npair: m|@', ['main']);
   is(DOC + '::: sweep w\nsite: resid_post, |@\n:::', ['resid_pre', 'resid_mid', 'attn_out', 'mlp_out']);

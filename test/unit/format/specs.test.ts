@@ -45,6 +45,10 @@ test('ratings with defaults and with every key', () => {
   });
 });
 
+test('an old `protocol: choice` reads as `expected`, which computes the same distribution and mass off the scale', () => {
+  assert.equal(spec(ratingsSpec, SET + '::: ratings r\nscenarios: s\nprotocol: choice\n:::\n', 'r').protocol, 'expected');
+});
+
 test('localize, sweep and stats', () => {
   const base = SET + '::: ratings r\nscenarios: s\n:::\n';
   assert.deepEqual(spec(localizeSpec, base + '::: localize l\nscenarios: s\nsite: mlp_out, attn_out\npositions: "the cat"\n:::\n', 'l'), {

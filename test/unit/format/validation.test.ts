@@ -76,6 +76,13 @@ test('scales and anchors', () => {
   is(set('anchors: just words'), ['4:10 bad-value']);
 });
 
+test('a value the format no longer has is a warning naming what to write, and reads as its replacement', () => {
+  inFile('::: ratings r\nscenarios: s\nprotocol: choice\n:::\n', ['13:11 obsolete-value']);
+  const d = validate(parse(H + PAIR + SET + '::: ratings r\nscenarios: s\nprotocol: choice\n:::\n')).find((x) => x.code === 'obsolete-value')!;
+  assert.equal(d.severity, 'warning');
+  assert.match(d.message, /`protocol: expected`/);
+});
+
 test('references', () => {
   inFile('::: ratings r\nscenarios: nope\n:::\n', ['12:12 unknown-reference']);
   inFile('::: ratings r\nscenarios: main\n:::\n', ['12:12 unknown-reference']);
@@ -132,7 +139,7 @@ test('every code is produced by some input above', () => {
     '# x', '%knobe 9', H + '::: pair p\n', H + '::: chart c\n:::', H + '::: pair a.b\n:::', H + PAIR + PAIR, H + '::: pair p\nx: 1\n:::',
     H + '::: pair p\nprompt: raw\nprompt: raw\n:::', H + '::: scenarios s\nscale: 1..1\n:::', H + '::: scenarios s\nscale: 2..1\n:::',
     H + '::: pair p\nprompt: x\n:::', H + '::: ratings r\nscenarios: q\n:::', H + '::: scenarios s\nitem a\n  {x}\n:::',
-    H + '::: output o\n:::', H + '::: stats o\n:::\n::: output o\nkind: x\n:::', H + ':::',
+    H + '::: output o\n:::', H + '::: stats o\n:::\n::: output o\nkind: x\n:::', H + ':::', H + '::: ratings r\nprotocol: choice\n:::',
     H + '::: stats o\n:::\n::: output o\nkind: stats\nhash: h\nchecksum: abc\nprovenance: {"tool":"t","date":"d","models":[]}\n:::',
   ];
   const seen = new Set(inputs.flatMap((t) => validate(parse(t)).map((d) => d.code)));

@@ -143,6 +143,8 @@ export interface SweepResult {
   rows: PatchRow[];
   /** Smallest layer set found by the greedy search, if one was asked for. */
   smallest?: { site: string; layers: number[]; fractionRemoved: number; target: number };
+  /** Why the fraction removed, or its interval, is undefined (the two models' Δ coincide; a single item per condition). */
+  fractionNote?: string;
 }
 
 export interface AnovaRow {

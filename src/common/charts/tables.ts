@@ -59,6 +59,7 @@ export function summaryTables(result: KnobeResult): Table[] {
         ]),
         notes: [
           `Unpatched Δ_Knobe: fine-tuned ${num(result.baseline.finetuned)}, pretrained ${num(result.baseline.pretrained)}.`,
+          ...(result.fractionNote ? [`Fraction removed: ${result.fractionNote}.`] : []),
           DELTA_DEFINITION,
           ...(result.smallest
             ? [`Smallest layer set: ${result.smallest.site} ${result.smallest.layers.join('+')} removes ${pct(result.smallest.fractionRemoved)} (target ${pct(result.smallest.target)}).`]

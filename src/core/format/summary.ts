@@ -36,6 +36,7 @@ function body(r: KnobeResult): string[] {
         lines.push('| site | layers | Δ after patch | removed |', '| --- | --- | --- | --- |');
         for (const p of top) lines.push(`| ${p.site} | ${p.label} | ${f(p.delta)} ${ci(p.ci)} | ${pct(p.fractionRemoved)} |`);
       }
+      if (r.fractionNote) lines.push('', `Fraction removed: ${r.fractionNote}.`);
       if (r.smallest) lines.push('', `Smallest set removing ≥ ${pct(r.smallest.target)}: ${r.smallest.site} layers ${r.smallest.layers.join(', ')} (${pct(r.smallest.fractionRemoved)})`);
       lines.push('', DELTA_DEFINITION);
       return lines;

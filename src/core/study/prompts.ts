@@ -6,6 +6,7 @@ import { chatTemplateFor } from '../models/chat.js';
 import type { TokenizedPrompt } from '../patching/positions.js';
 import { buildAnswerSet, type AnswerSet } from '../scoring/answers.js';
 import type { ModelTokenizer } from '../models/tokenizer.js';
+import { StudyError } from './errors.js';
 import type { PairSide } from './models.js';
 
 /** Vignette, question and the answer cue, as the model reads them in `prompt: raw`. */
@@ -16,8 +17,31 @@ export function rawPrompt(v: Vignette, set: ScenarioSet): string {
 /** A stable name for one vignette in errors and result rows. */
 export const vignetteName = (v: Vignette) => `${v.item} (${v.condition})`;
 
-/** Text and token ids of every vignette for one model. */
-export function tokenizePrompts(side: PairSide, set: ScenarioSet, pair: PairSpec, date = new Date(0)): TokenizedPrompt[] {
+/**
+ * Text and token ids of every vignette for one model. `reserve` is how many positions the run
+ * needs after the prompt (answer tokens, generated tokens); a prompt that does not fit the
+ * model's positions is refused before anything runs, naming the vignette and the limit.
+ */
+export function tokenizePrompts(side: PairSide, set: ScenarioSet, pair: PairSpec, opts: { reserve?: number; date?: Date } = {}): TokenizedPrompt[] {
+  const prompts = renderPrompts(side, set, pair, opts.date);
+  checkLength(side, prompts, opts.reserve ?? 0);
+  return prompts;
+}
+
+function checkLength(side: PairSide, prompts: TokenizedPrompt[], reserve: number): void {
+  const limit = side.checkpoint.config.maxPositions;
+  const longest = prompts.reduce<TokenizedPrompt | undefined>((a, p) => (a && a.ids.length >= p.ids.length ? a : p), undefined);
+  if (!longest || longest.ids.length + reserve <= limit) return;
+  const over = prompts.filter((p) => p.ids.length + reserve > limit).length;
+  const after = reserve > 0 ? ` and ${reserve} more for its answer` : '';
+  throw new StudyError(
+    'prompt-too-long',
+    `vignette \`${longest.name}\` is ${longest.ids.length} tokens long${after}, but the ${side.role} model \`${side.provenance.source}\` has ${limit} positions (max_position_embeddings)${over > 1 ? `; ${over} vignettes do not fit` : ''}`,
+    'shorten the vignette (or the template around it), or use a model with more positions',
+  );
+}
+
+function renderPrompts(side: PairSide, set: ScenarioSet, pair: PairSpec, date = new Date(0)): TokenizedPrompt[] {
   const chat = pair.prompt === 'chat' ? chatTemplateFor({ dir: side.checkpoint.dir, tokenizerConfig: side.checkpoint.tokenizerConfig }) : undefined;
   return set.vignettes.map((v) => {
     if (!chat) {

@@ -53,8 +53,10 @@ export async function runRatings(spec: RatingsSpec, ctx: RatingsContext): Promis
   const rows: RatingRow[] = [];
   for (const role of spec.models) {
     const side = pair[role];
-    const prompts = tokenizePrompts(side, set, pair.spec);
     const answers = answerSet(side, set);
+    // Positions fed after the prompt: an answer's tokens but its last, or the generated ones.
+    const reserve = Math.max(wantExpected ? Math.max(...answers.tokens.map((t) => t.length)) - 1 : 0, wantSamples ? spec.maxTokens - 1 : 0);
+    const prompts = tokenizePrompts(side, set, pair.spec, { reserve });
     const padId = side.tokenizer.padTokenId ?? 0;
     let loaded: StepModel | undefined;
     const model = async () => (loaded ??= asStepModel(await ctx.pool.model(side, pair.precision)));

@@ -54,9 +54,10 @@ export async function runSweepCell(spec: SweepSpec, ctx: SweepContext): Promise<
   };
   const shape = { numLayers: recipientSide.checkpoint.config.numLayers, hiddenSize: recipientSide.checkpoint.config.hiddenSize, kvWidth: recipientSide.checkpoint.config.numKvHeads * recipientSide.checkpoint.config.headDim };
   const L = shape.numLayers;
-  const prompts = tokenizePrompts(recipientSide, set, pair.spec);
-  const donorIds = tokenizePrompts(donorSide, set, pair.spec).map((p) => p.ids);
   const answers = answerSet(recipientSide, set);
+  const reserve = Math.max(...answers.tokens.map((t) => t.length)) - 1;
+  const prompts = tokenizePrompts(recipientSide, set, pair.spec, { reserve });
+  const donorIds = tokenizePrompts(donorSide, set, pair.spec, { reserve }).map((p) => p.ids);
   const conditions = set.vignettes.map((v) => v.condition);
   const paired = isPaired(set);
   const layers = spec.layers === 'all' ? allLayers(L) : spec.layers;

@@ -161,7 +161,10 @@ export class Study {
           const synthetic = pair.demo ? ' — the synthetic demo pair, a positive control' : '';
           const held = pair.weightBytes * 2 <= this.pool.budget ? 'both can stay loaded' : 'loaded one at a time';
           const precision = `Precision ${pair.precisionReason}; the two models are ${held} on ${describeDevice(this.pool.deviceChoice)}.`;
-          return finish('ok', { note: `**${name}**: ${cfg.architecture}, ${cfg.numLayers} layers, hidden ${cfg.hiddenSize}, vocabulary ${cfg.vocabSize}${synthetic}. ${precision}` });
+          const warnings = [pair.pretrained, pair.finetuned].flatMap((side) =>
+            side.checkpoint.warnings.map((w) => ` **warning** (the ${side.role} model \`${side.provenance.source}\`): ${w}`),
+          );
+          return finish('ok', { note: `**${name}**: ${cfg.architecture}, ${cfg.numLayers} layers, hidden ${cfg.hiddenSize}, vocabulary ${cfg.vocabSize}${synthetic}. ${precision}${warnings.join('')}` });
         }
         case 'scenarios': {
           const set = scenarioSet(doc, cell);

@@ -33,6 +33,13 @@ export interface Provenance {
   precision?: string;
   /** Execution provider the models ran on. */
   device?: string;
+  /** The prompt template the prompts were made with: `default-N` (the default, by version) or `custom`, and its text. */
+  template?: { id: string; text: string };
+  /**
+   * The exact text the set's first vignette became for each model, after its chat template. Every
+   * other vignette's follows from the notebook, which the hash pins (`knobe prompt FILE ITEM`).
+   */
+  prompts?: { model: ModelRole; vignette: string; text: string }[];
   models: ModelProvenance[];
   /**
    * The results this one was computed from (a stats cell's ratings, a sweep's `top:` sweep): the

@@ -2,12 +2,14 @@
 // Validation, the spec accessors' defaults, completion and hover all read it, so they cannot
 // disagree with each other; docs/format.md mirrors it for people.
 import type { CellKind } from './nodes.js';
+import { DEFAULT_TEMPLATE } from './prompt-template.js';
 
 export type ValueType =
   | 'source' // a model source
   | 'enum' // one of `values`
   | 'enum-list' // comma-separated, each one of `values`
   | 'text'
+  | 'template' // a prompt template with `{slot}`s
   | 'scale'
   | 'anchors'
   | 'int'
@@ -77,7 +79,11 @@ export const KEYS: Record<CellKind, readonly KeyDoc[]> = {
     { key: 'question', type: 'text', required: true, doc: 'The question asked after each vignette; may carry `{negative|positive}` alternatives.' },
     { key: 'scale', type: 'scale', default: '0..10', doc: 'The answer scale: a range `0..10` or a list of answers `Yes, No`.' },
     { key: 'anchors', type: 'anchors', doc: 'Labels of scale points: `0 = not at all, 10 = completely`.' },
-    { key: 'answer', type: 'text', default: 'Answer:', doc: 'Text placed after the question to prompt the answer.' },
+    { key: 'answer', type: 'text', default: 'Answer:', doc: 'The answer cue: the text that ends the prompt, right before the answer (`{answer}` in the template).' },
+    {
+      key: 'template', type: 'template',
+      doc: 'The prompt each model reads, with slots `{vignette}`, `{question}`, `{scale}`, `{anchors}` and `{answer}` (required: vignette, question, and answer at the very end). Write `template: |` and the template on the indented lines below to keep its line breaks. A line whose slots are all empty is left out. Default:\n\n```\n' + DEFAULT_TEMPLATE + '\n```',
+    },
   ],
   ratings: [
     scenariosRef,

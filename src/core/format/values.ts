@@ -193,7 +193,7 @@ export function direction(text: string): Read<'pretrained->finetuned' | 'finetun
 /** Reads a value by the type its key has in the schema (references are checked elsewhere). */
 export function byType(doc: KeyDoc, text: string): Read<unknown> {
   const t = text.trim();
-  if (t === '' && doc.type !== 'text') return bad(`\`${doc.key}\` has no value`);
+  if (t === '' && doc.type !== 'text') return bad(`\`${doc.key}\` has no value${doc.type === 'template' ? ' (write the template on the indented lines below `template: |`)' : ''}`);
   switch (doc.type) {
     case 'source': return source(t);
     case 'enum':
@@ -207,6 +207,7 @@ export function byType(doc: KeyDoc, text: string): Read<unknown> {
       return wrong === undefined ? l : bad(`\`${wrong}\` is not one of ${doc.values!.join(', ')}`);
     }
     case 'text': return t === '' ? bad(`\`${doc.key}\` has no value`) : ok(t);
+    case 'template': return ok(t); // slots are checked by the caller, with their positions
     case 'scale': return scale(t);
     case 'anchors': return ok(t); // checked against the scale by the caller
     case 'int': return integer(t, doc.min, doc.max);

@@ -14,6 +14,7 @@ import { cellHash, referencesOf } from './hash.js';
 import { runLocalize } from './localize.js';
 import { ModelPool, type ModelHost, type ResolvedPair } from './models.js';
 import { CellProgress, type StudyProgress } from './progress.js';
+import { promptProvenance } from './prompts.js';
 import { isPaired, runRatings } from './ratings.js';
 import { runStats } from './statistics.js';
 import { runSweepCell } from './sweep.js';
@@ -175,7 +176,7 @@ export class Study {
           const spec = ratingsSpec(doc, cell);
           const pair = await pairOf(spec.pair);
           const set = scenarioSet(doc, cellByName(doc, spec.scenarios)!);
-          return await this.cached(doc, cell, pair, opts, finish, { seed: spec.seed, protocol: spec.protocol }, (units) =>
+          return await this.cached(doc, cell, pair, opts, finish, { seed: spec.seed, protocol: spec.protocol, ...promptProvenance(pair, set) }, (units) =>
             runRatings(spec, { pool: this.pool, pair, set, signal: opts.signal, progress, units }),
           );
         }
@@ -183,7 +184,7 @@ export class Study {
           const spec = localizeSpec(doc, cell);
           const pair = await pairOf(spec.pair);
           const set = scenarioSet(doc, cellByName(doc, spec.scenarios)!);
-          return await this.cached(doc, cell, pair, opts, finish, {}, (units) => runLocalize(spec, { pool: this.pool, pair, set, signal: opts.signal, progress, units }));
+          return await this.cached(doc, cell, pair, opts, finish, promptProvenance(pair, set), (units) => runLocalize(spec, { pool: this.pool, pair, set, signal: opts.signal, progress, units }));
         }
         case 'sweep': {
           const spec = sweepSpec(doc, cell);
@@ -195,7 +196,7 @@ export class Study {
             const run = await ensure(spec.top.cell);
             topOf = run.output?.result as SweepResult | undefined;
           }
-          const prov = topOf && spec.top ? { protocol: 'expected', inputs: inputDigests([{ name: spec.top.cell, result: topOf }]) } : { protocol: 'expected' };
+          const prov = { protocol: 'expected', ...promptProvenance(pair, set), ...(topOf && spec.top ? { inputs: inputDigests([{ name: spec.top.cell, result: topOf }]) } : {}) };
           return await this.cached(doc, cell, pair, opts, finish, prov, (units) =>
             runSweepCell(spec, { pool: this.pool, pair, set, topOf, signal: opts.signal, progress, units, spillDir: this.host.cacheDir, donorMemory: this.donorMemory(pair) }),
           );
@@ -233,7 +234,7 @@ export class Study {
     pair: ResolvedPair,
     opts: RunOptions,
     finish: (status: CellStatus, extra?: Partial<CellRun>) => CellRun,
-    prov: { seed?: number; protocol?: string; inputs?: Provenance['inputs'] },
+    prov: Pick<Provenance, 'seed' | 'protocol' | 'inputs' | 'template' | 'prompts'>,
     compute: (units: CellUnits) => Promise<KnobeResult>,
   ): Promise<CellRun> {
     // The precision is part of what a result is: an int8 result never serves an fp32 request.

@@ -98,6 +98,15 @@ export interface RatingsModelSummary {
   agreement?: number;
 }
 
+/** Words of the prompts one model's tokenizer could not read (see core/study/coverage.ts). */
+export interface TokenizationNote {
+  model: ModelRole;
+  /** Mapped to the tokenizer's unknown token. */
+  unknown: string[];
+  /** Spelled out letter by letter. */
+  spelled: string[];
+}
+
 export interface RatingsResult {
   kind: 'ratings';
   scale: string[];
@@ -105,6 +114,8 @@ export interface RatingsResult {
   protocol: 'expected' | 'sample' | 'both' | 'choice';
   rows: RatingRow[];
   summary: RatingsModelSummary[];
+  /** Present when a model's tokenizer could not read some words: a null result may come from that. */
+  tokenization?: TokenizationNote[];
 }
 
 export interface LocalizationRow {

@@ -1,7 +1,7 @@
 // Summary tables of a result as plain strings. The report prints them under each cell and the
 // renderer shows them when a chart cannot be drawn; both escape the strings when writing HTML.
 import type { KnobeResult } from '../results.js';
-import { DELTA_DEFINITION, interval, MODEL_LABEL, num, pct } from './common.js';
+import { DELTA_DEFINITION, interval, MODEL_LABEL, num, pct, tokenizationSentences } from './common.js';
 
 export interface Table {
   caption: string;
@@ -34,7 +34,7 @@ export function summaryTables(result: KnobeResult): Table[] {
           ...(result.summary.some((x) => x.parseRate !== undefined) ? [s.parseRate === undefined ? '' : pct(s.parseRate, 1)] : []),
           ...(result.summary.some((x) => x.agreement !== undefined) ? [s.agreement === undefined ? '' : num(s.agreement, 3)] : []),
         ]),
-        notes: [DELTA_DEFINITION],
+        notes: [DELTA_DEFINITION, ...tokenizationSentences(result.tokenization)],
       }];
     case 'localization': {
       const keys = [...new Set(result.rows.map((r) => `${r.model}|${r.site}`))];

@@ -1,7 +1,7 @@
 // The text/markdown fallback shown beside a result's chart (and instead of it where the renderer
 // is unavailable): the few numbers a reader needs, in plain Markdown.
 import { INTEGRITY_LABEL, type CellOutput, type KnobeResult } from '../../common/results.js';
-import { DELTA_DEFINITION, pct } from '../../common/charts/common.js';
+import { DELTA_DEFINITION, pct, tokenizationSentences } from '../../common/charts/common.js';
 import { outputIntegrity } from './checksum.js';
 
 const f = (x: number | undefined, digits = 2): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
@@ -16,6 +16,8 @@ function body(r: KnobeResult): string[] {
         for (const s of r.summary) lines.push(`| ${s.model} | ${f(s.negative.mean)} | ${f(s.positive.mean)} | ${f(s.delta.estimate)} | ${ci(s.delta.ci)} | ${s.test.apa} |`);
       }
       lines.push('', DELTA_DEFINITION);
+      const unread = tokenizationSentences(r.tokenization);
+      if (unread.length) lines.push('', `**Tokenization**: ${unread.join(' ')}`);
       return lines;
     }
     case 'localization': {

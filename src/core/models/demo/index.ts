@@ -10,7 +10,7 @@ import { finetunedWeights, pretrainedWeights, type DemoEdit, type DemoShape, typ
 export type { DemoEdit, DemoShape, EditSite } from './weights.js';
 
 /** Bumped whenever the generator's output changes, so cached pairs are regenerated. */
-export const DEMO_GENERATOR_VERSION = 1;
+export const DEMO_GENERATOR_VERSION = 2;
 export const MANIFEST_FILE = 'knobe-demo.json';
 
 export interface DemoOptions {

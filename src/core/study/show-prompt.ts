@@ -2,7 +2,7 @@
 // the editor's Show Prompt command and its hover on an item. Only the tokenizer, its
 // configuration and the chat template are read — no weights — so it is quick on any model; the
 // text and tokens are made by the same code a run uses (prompts.ts).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Condition, ModelRole } from '../../common/results.js';
 import { cellByName, knobeCells, wordText, type KnobeCell, type KnobeDocument } from '../format/nodes.js';
@@ -139,22 +139,45 @@ export function pairFor(doc: KnobeDocument, set: string, named?: string): KnobeC
   throw new StudyError('unknown-reference', `no cell says which pair reads \`${set}\`, and the notebook has ${pairs.length} pairs (${names})`, 'name the pair (--pair NAME), or add a ratings cell with `pair:` for the set');
 }
 
+/**
+ * What was read of a folder, kept while its files are unchanged: a hover asks again at every
+ * move of the mouse, and a large tokenizer.json takes a while to parse.
+ */
+const readFolders = new Map<string, { stamp: string; model: Omit<PromptModel, 'role' | 'source'> }>();
+
+function stampOf(dir: string): string {
+  return ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja']
+    .map((f) => join(dir, f))
+    .map((f) => (existsSync(f) ? `${statSync(f).size}:${statSync(f).mtimeMs}` : '-'))
+    .join('/');
+}
+
 /** A model's tokenizer, chat template and positions, read without its weights. */
 function promptModel(spec: PairSpec, role: ModelRole, host: PromptHost): PromptModel {
   const { text, source } = spec[role];
   if (source.kind === 'demo') {
     // The demo pair's tokenizer and chat template are generated: nothing to read.
     const tokenizerConfig = demoTokenizerConfig();
-    return { role, source: text, tokenizer: new ModelTokenizer(demoTokenizerJson(demoVocabulary().tokens), tokenizerConfig, text), chatSource: { tokenizerConfig }, maxPositions: DEMO_MAX_POSITIONS };
+    const demo = readFolders.get('demo:') ?? { stamp: '', model: { tokenizer: new ModelTokenizer(demoTokenizerJson(demoVocabulary().tokens), tokenizerConfig, 'demo pair'), chatSource: { tokenizerConfig }, maxPositions: DEMO_MAX_POSITIONS } };
+    readFolders.set('demo:', demo);
+    return { role, source: text, ...demo.model };
   }
   const dir = folderOf(source, text, host);
+  const stamp = stampOf(dir);
+  const known = readFolders.get(dir);
+  if (known?.stamp === stamp) return { role, source: text, ...known.model };
+  const model = readFolder(spec, role, dir);
+  readFolders.set(dir, { stamp, model });
+  return { role, source: text, ...model };
+}
+
+function readFolder(spec: PairSpec, role: ModelRole, dir: string): Omit<PromptModel, 'role' | 'source'> {
+  const text = spec[role].text;
   try {
     const tokenizer = loadTokenizer(dir);
     const jinja = join(dir, 'chat_template.jinja');
     const config = parseConfig(readFileSync(join(dir, 'config.json'), 'utf8'), join(dir, 'config.json'));
     return {
-      role,
-      source: text,
       tokenizer,
       chatSource: { dir, tokenizerConfig: tokenizer.tokenizerConfig, chatTemplate: existsSync(jinja) ? readFileSync(jinja, 'utf8') : undefined },
       maxPositions: config.maxPositions,

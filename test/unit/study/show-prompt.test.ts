@@ -3,7 +3,7 @@
 // pair, with its token pieces. It is the same text a run sends.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cellByName } from '../../../src/core/format/nodes.js';
 import { parse } from '../../../src/core/format/parser.js';
@@ -74,6 +74,19 @@ test('a local pair, one model, one condition-labelled item named with its set', 
   const text = formatPrompts(shown, { tokens: true });
   assert.match(text, /^── lone \(negative\) · finetuned `\.\/pair\/finetuned` · raw · \d+ tokens ──\nThe mayor does not care, and the park is damaged\.\n/);
   assert.match(text, /\ntokens: \[BOS\] the mayor does not care , and the park is damaged \. how/);
+});
+
+test('a model folder whose chat template changes is read again', async () => {
+  const doc = parse(notebook(pairCell('p', './pair/pretrained', './pair/finetuned').replace('prompt: raw', 'prompt: chat'), set));
+  const first = await showPrompts(doc, { item: 'set/lone' }, host, { models: ['finetuned'] });
+  assert.ok(first[0].text.startsWith('user: '), first[0].text);
+  const file = join(dir, 'pair', 'finetuned', 'tokenizer_config.json');
+  const config = JSON.parse(readFileSync(file, 'utf8'));
+  writeFileSync(file, JSON.stringify({ ...config, chat_template: "{% for m in messages %}[{{ m['role'] }}] {{ m['content'] }}\n{% endfor %}" }));
+  const later = new Date(statSync(file).mtimeMs + 5000);
+  utimesSync(file, later, later);
+  const second = await showPrompts(doc, { item: 'set/lone' }, host, { models: ['finetuned'] });
+  assert.ok(second[0].text.startsWith('[user] The mayor'), second[0].text);
 });
 
 test('what cannot be shown says why', async () => {

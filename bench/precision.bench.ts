@@ -142,7 +142,7 @@ async function forwardAndCache(): Promise<void> {
 
     // prepareModel reads the config, the weights and the content hash; no tokenizer is needed here.
     const files = ['model.safetensors'];
-    const checkpoint: Checkpoint = { dir, config, weights, files, sha256: await hashFiles(dir, files), tokenizerJson: {}, tokenizerConfig: {} };
+    const checkpoint: Checkpoint = { dir, config, weights, files, sha256: await hashFiles(dir, files), tokenizerJson: {}, tokenizerConfig: {}, unusedTensors: [], warnings: [] };
     const cacheDir = join(dir, 'cache');
     for (const precision of ['fp32', 'int8', 'int4'] as Precision[]) {
       const times: number[] = [];

@@ -22,6 +22,17 @@ export interface RunArgs {
   /** Bytes the models' weights may take at once. */
   memory?: number;
 }
+export interface PromptArgs {
+  command: 'prompt';
+  file: string;
+  /** ITEM or SET/ITEM. */
+  item: string;
+  /** Default both. */
+  models?: ('pretrained' | 'finetuned')[];
+  tokens: boolean;
+  pair?: string;
+  cache?: string;
+}
 export interface DemoArgs {
   command: 'demo';
   report?: string;
@@ -36,7 +47,7 @@ export interface HelpArgs {
   /** The subcommand to explain; the overview when absent. */
   topic?: string;
 }
-export type CliArgs = RunArgs | DemoArgs | DemoPairArgs | HelpArgs;
+export type CliArgs = RunArgs | PromptArgs | DemoArgs | DemoPairArgs | HelpArgs;
 
 export class UsageError extends Error {
   /** The subcommand whose usage was wrong, for its help. */
@@ -129,6 +140,37 @@ const RUN: CommandDef = {
   },
 };
 
+const PROMPT: CommandDef = {
+  name: 'prompt',
+  args: '<file.knobe> <ITEM | SET/ITEM>',
+  positionals: 2,
+  noun: 'a notebook file and an item (ITEM or SET/ITEM)',
+  summary: 'Prints each vignette of an item as each model receives it, after its chat template.',
+  details: [
+    'The text is made by the same code a run uses, from the tokenizers and chat templates alone:',
+    'no weights are read, and a Hub model must already be in the cache.',
+  ].join('\n'),
+  options: {
+    model: { type: 'string', value: '<pretrained|finetuned>', help: 'one model of the pair (default: both)' },
+    tokens: { type: 'boolean', help: 'also print the token pieces' },
+    pair: { type: 'string', value: '<NAME>', help: 'the pair cell (default: the pair that rates the set, or the only one)' },
+    cache: { type: 'string', value: '<folder>', help: 'the model cache (default: $KNOBE_CACHE or ~/.cache/knobe-lab)' },
+  },
+  build(values, positionals) {
+    const model = values.model as string | undefined;
+    if (model !== undefined && model !== 'pretrained' && model !== 'finetuned') throw new UsageError(`--model is pretrained or finetuned, not "${model}"`);
+    return {
+      command: 'prompt',
+      file: positionals[0],
+      item: positionals[1],
+      models: model === undefined ? undefined : [model],
+      tokens: Boolean(values.tokens),
+      pair: values.pair as string | undefined,
+      cache: values.cache as string | undefined,
+    };
+  },
+};
+
 const DEMO: CommandDef = {
   name: 'demo',
   args: '',
@@ -160,7 +202,7 @@ const DEMO_PAIR: CommandDef = {
   build: (values, positionals) => ({ command: 'demo-pair', folder: positionals[0], values: { ...values } as Record<string, string | undefined> }),
 };
 
-export const COMMANDS: readonly CommandDef[] = [RUN, DEMO, DEMO_PAIR];
+export const COMMANDS: readonly CommandDef[] = [RUN, PROMPT, DEMO, DEMO_PAIR];
 
 const HELP_OPTION: OptionDef = { type: 'boolean', help: 'show this help' };
 
@@ -211,7 +253,8 @@ export function parseCli(argv: string[]): CliArgs {
     throw new UsageError(`knobe ${def.name}: ${(e as Error).message}`, def.name);
   }
   if (parsed.positionals.length !== def.positionals) {
-    throw new UsageError(`knobe ${def.name} takes ${def.positionals === 1 ? `exactly one ${def.noun}` : 'no arguments'}`, def.name);
+    const what = def.positionals === 0 ? 'no arguments' : def.positionals === 1 ? `exactly one ${def.noun}` : def.noun;
+    throw new UsageError(`knobe ${def.name} takes ${what}`, def.name);
   }
   try {
     return def.build(parsed.values, parsed.positionals);

@@ -11,12 +11,14 @@ import { parse } from '../core/format/parser.js';
 import { cellByName, duplicateCells, knobeCells, wordText } from '../core/format/nodes.js';
 import { validate } from '../core/format/validation.js';
 import { sourceHash } from '../core/study/hash.js';
+import { StudyError } from '../core/study/errors.js';
+import { formatPrompts, showPrompts } from '../core/study/show-prompt.js';
 import { Study, type CellRun } from '../core/study/study.js';
 import { mergeOutputs, withOutputs, type PendingOutput, type WriteConflict } from '../core/study/writeback.js';
 import { summaryLine } from '../core/study/summary.js';
 import { readNotebookText, updateNotebook } from './notebook-file.js';
 import { writeReport } from './report.js';
-import { commandNamed, helpText, parseCli, USAGE, UsageError, type RunArgs } from './args.js';
+import { commandNamed, helpText, parseCli, USAGE, UsageError, type PromptArgs, type RunArgs } from './args.js';
 import { writeDemoPairCommand } from './demo-pair.js';
 import { ProgressBar } from './progress.js';
 
@@ -174,6 +176,15 @@ export async function runCommand(
   return { code: failed.length || conflicts.length || writeFailed ? 1 : 0, runs, written, conflicts };
 }
 
+/** `knobe prompt`: what each model receives for an item, read from tokenizers and chat templates only. */
+export async function promptCommand(args: PromptArgs, log: (s: string) => void = (s) => console.log(s)): Promise<void> {
+  const file = resolve(args.file);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`no such notebook: ${args.file}`, 'prompt');
+  const doc = parse(readNotebookText(file));
+  const shown = await showPrompts(doc, { item: args.item }, { baseDir: dirname(file), cacheDir: args.cache ? resolve(args.cache) : defaultCache() }, { models: args.models, pair: args.pair });
+  log(formatPrompts(shown, { tokens: args.tokens }));
+}
+
 export async function main(argv: string[]): Promise<number> {
   const args = parseCli(argv);
   switch (args.command) {
@@ -191,6 +202,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'run':
       return (await runCommand(args)).code;
+    case 'prompt':
+      await promptCommand(args);
+      return 0;
   }
 }
 
@@ -204,7 +218,9 @@ export function cli(argv: string[]): void {
         console.error(`knobe: ${e.message}\n\n${command ? helpText(command) : USAGE}`);
         process.exit(2);
       }
-      console.error(`knobe: ${(e as Error).stack ?? e}`);
+      // An error the study explains (an unknown item, a model not downloaded) needs no stack.
+      if (e instanceof StudyError || e instanceof EncodingError) console.error(`knobe: ${e.message}${e instanceof StudyError && e.hint ? `\n  ${e.hint}` : ''}`);
+      else console.error(`knobe: ${(e as Error).stack ?? e}`);
       process.exit(1);
     },
   );

@@ -33,6 +33,13 @@ export interface Provenance {
   precision?: string;
   /** Execution provider the models ran on. */
   device?: string;
+  /** The prompt template the prompts were made with: `default-N` (the default, by version) or `custom`, and its text. */
+  template?: { id: string; text: string };
+  /**
+   * The exact text the set's first vignette became for each model, after its chat template. Every
+   * other vignette's follows from the notebook, which the hash pins (`knobe prompt FILE ITEM`).
+   */
+  prompts?: { model: ModelRole; vignette: string; text: string }[];
   models: ModelProvenance[];
   /**
    * The results this one was computed from (a stats cell's ratings, a sweep's `top:` sweep): the
@@ -66,7 +73,7 @@ export interface RatingRow {
   model: ModelRole;
   item: string;
   condition: Condition;
-  /** Expected value over the scale (protocol expected/both/choice). */
+  /** Expected value over the scale (protocol expected/both). */
   expected?: number;
   /** Probability of each answer of the scale, in scale order. */
   distribution?: number[];
@@ -91,12 +98,24 @@ export interface RatingsModelSummary {
   agreement?: number;
 }
 
+/** Words of the prompts one model's tokenizer could not read (see core/study/coverage.ts). */
+export interface TokenizationNote {
+  model: ModelRole;
+  /** Mapped to the tokenizer's unknown token. */
+  unknown: string[];
+  /** Spelled out letter by letter. */
+  spelled: string[];
+}
+
 export interface RatingsResult {
   kind: 'ratings';
   scale: string[];
+  /** Files written before `choice` left the format may still say `choice` (computed as `expected`). */
   protocol: 'expected' | 'sample' | 'both' | 'choice';
   rows: RatingRow[];
   summary: RatingsModelSummary[];
+  /** Present when a model's tokenizer could not read some words: a null result may come from that. */
+  tokenization?: TokenizationNote[];
 }
 
 export interface LocalizationRow {
@@ -142,6 +161,8 @@ export interface SweepResult {
   rows: PatchRow[];
   /** Smallest layer set found by the greedy search, if one was asked for. */
   smallest?: { site: string; layers: number[]; fractionRemoved: number; target: number };
+  /** Why the fraction removed, or its interval, is undefined (the two models' Δ coincide; a single item per condition). */
+  fractionNote?: string;
 }
 
 export interface AnovaRow {

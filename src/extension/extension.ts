@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { newNotebook, writeDemoPair } from './commands.js';
 import { KnobeController } from './controller.js';
 import { registerLanguageFeatures } from './language.js';
+import { promptBaseDir, registerPromptFeatures } from './prompt.js';
 import { NOTEBOOK_TYPE, registerSerializer } from './serializer.js';
 import { Settings } from './settings.js';
 
@@ -12,6 +13,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     registerSerializer(),
     registerLanguageFeatures(),
+    registerPromptFeatures((doc) => ({ baseDir: promptBaseDir(doc), cacheDir: settings.modelCache(doc.uri) })),
     controller,
     vscode.notebooks.registerNotebookCellStatusBarItemProvider(NOTEBOOK_TYPE, controller.status),
     vscode.workspace.onDidCloseNotebookDocument((nb) => nb.notebookType === NOTEBOOK_TYPE && controller.forget(nb)),

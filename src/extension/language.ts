@@ -30,7 +30,7 @@ function toVscode(doc: vscode.TextDocument, d: Diagnostic): vscode.Diagnostic {
 }
 
 /** The notebook holding a cell document, its Knobe version and the cell's index. */
-function notebookOf(doc: vscode.TextDocument): { nb: vscode.NotebookDocument; index: number } | undefined {
+export function notebookOf(doc: vscode.TextDocument): { nb: vscode.NotebookDocument; index: number } | undefined {
   for (const nb of vscode.workspace.notebookDocuments) {
     if (nb.notebookType !== NOTEBOOK_TYPE) continue;
     const index = nb.getCells().findIndex((c) => c.document === doc);
@@ -46,7 +46,7 @@ function cellsOf(nb: vscode.NotebookDocument) {
 const versionOf = (nb: vscode.NotebookDocument) => (nb.metadata?.knobe as NotebookMeta | undefined)?.version ?? 2;
 
 /** The text the core functions see for a document, and where the document sits in it. */
-function context(doc: vscode.TextDocument): { text: string; base: number } {
+export function context(doc: vscode.TextDocument): { text: string; base: number } {
   const owner = notebookOf(doc);
   if (!owner) return { text: doc.getText(), base: 0 };
   const { text, slices } = joinCells(cellsOf(owner.nb), versionOf(owner.nb));

@@ -13,7 +13,7 @@ export class Settings implements ControllerSettings {
 
   async host(notebook: vscode.NotebookDocument): Promise<ModelHost> {
     const cfg = vscode.workspace.getConfiguration('knobe', notebook.uri);
-    const cache = cfg.get<string>('modelCache')?.trim() || vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath;
+    const cache = this.modelCache(notebook.uri);
     const threads = cfg.get<number>('threads') ?? 0;
     const token = (await this.context.secrets.get(TOKEN_SECRET)) ?? process.env.HF_TOKEN;
     const budget = cfg.get<string>('memoryBudget')?.trim();
@@ -28,6 +28,12 @@ export class Settings implements ControllerSettings {
       // An unreadable budget falls back to the default rather than blocking every run.
       memoryBudget: budget ? parseMemory(budget) : undefined,
     };
+  }
+
+  /** The model cache of a notebook or file (read, never written, when only a prompt is shown). */
+  modelCache(uri: vscode.Uri): string {
+    const cfg = vscode.workspace.getConfiguration('knobe', uri);
+    return cfg.get<string>('modelCache')?.trim() || vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath;
   }
 
   async promptForToken(): Promise<void> {

@@ -1,7 +1,14 @@
 // Pieces every chart spec shares: the title with its provenance subtitle, number formatting, and
 // the site colour scale.
-import type { CellOutput } from '../results.js';
+import type { CellOutput, TokenizationNote } from '../results.js';
 import type { ChartTheme } from './theme.js';
+
+/**
+ * What Δ_Knobe means, shown wherever it is reported (summaries, tables, the report): which mean
+ * minus which, in what units, and what its sign says.
+ */
+export const DELTA_DEFINITION =
+  'Δ_Knobe = mean rating of the negative-side-effect vignettes − mean rating of the positive ones, in scale points; positive when harm is judged more intentional than help.';
 
 export const SYNTHETIC_SUBTITLE = 'synthetic demo pair — a positive control, not a finding';
 
@@ -42,3 +49,32 @@ export function siteScale(sites: string[], theme: ChartTheme) {
 }
 
 export const MODEL_LABEL: Record<string, string> = { pretrained: 'pretrained', finetuned: 'fine-tuned' };
+
+const count = (words: readonly string[]) => `${words.length} ${words.length === 1 ? 'word' : 'words'}`;
+/** Which words (the first dozen), after a colon. */
+const which = (words: readonly string[]) => `: ${words.slice(0, 12).join(', ')}${words.length > 12 ? `, and ${words.length - 12} more` : ''}`;
+
+/**
+ * Sentences about words a model's tokenizer could not read, one per distinct finding (models
+ * with the same words share one), then why it matters; none when every word was read.
+ */
+export function tokenizationSentences(notes: readonly TokenizationNote[] | undefined): string[] {
+  if (!notes?.length) return [];
+  const groups = new Map<string, { models: string[]; note: TokenizationNote }>();
+  for (const n of notes) {
+    const key = JSON.stringify([n.unknown, n.spelled]);
+    const g = groups.get(key) ?? groups.set(key, { models: [], note: n }).get(key)!;
+    g.models.push(MODEL_LABEL[n.model] ?? n.model);
+  }
+  const out: string[] = [];
+  for (const { models, note } of groups.values()) {
+    const who = `The ${models.join(' and ')} ${models.length > 1 ? 'tokenizers' : 'tokenizer'}`;
+    const parts = [
+      ...(note.spelled.length ? [`spell ${count(note.spelled)} out letter by letter${which(note.spelled)}`] : []),
+      ...(note.unknown.length ? [`map ${count(note.unknown)} to the unknown token${which(note.unknown)}`] : []),
+    ];
+    out.push(`${who} ${parts.join('; and ')}.`);
+  }
+  out.push('A model that cannot read the words of a vignette may show no effect for that reason alone.');
+  return out;
+}

@@ -1,7 +1,7 @@
 // Summary tables of a result as plain strings. The report prints them under each cell and the
 // renderer shows them when a chart cannot be drawn; both escape the strings when writing HTML.
 import type { KnobeResult } from '../results.js';
-import { interval, MODEL_LABEL, num, pct } from './common.js';
+import { DELTA_DEFINITION, interval, MODEL_LABEL, num, pct, tokenizationSentences } from './common.js';
 
 export interface Table {
   caption: string;
@@ -34,6 +34,7 @@ export function summaryTables(result: KnobeResult): Table[] {
           ...(result.summary.some((x) => x.parseRate !== undefined) ? [s.parseRate === undefined ? '' : pct(s.parseRate, 1)] : []),
           ...(result.summary.some((x) => x.agreement !== undefined) ? [s.agreement === undefined ? '' : num(s.agreement, 3)] : []),
         ]),
+        notes: [DELTA_DEFINITION, ...tokenizationSentences(result.tokenization)],
       }];
     case 'localization': {
       const keys = [...new Set(result.rows.map((r) => `${r.model}|${r.site}`))];
@@ -58,6 +59,8 @@ export function summaryTables(result: KnobeResult): Table[] {
         ]),
         notes: [
           `Unpatched Δ_Knobe: fine-tuned ${num(result.baseline.finetuned)}, pretrained ${num(result.baseline.pretrained)}.`,
+          ...(result.fractionNote ? [`Fraction removed: ${result.fractionNote}.`] : []),
+          DELTA_DEFINITION,
           ...(result.smallest
             ? [`Smallest layer set: ${result.smallest.site} ${result.smallest.layers.join('+')} removes ${pct(result.smallest.fractionRemoved)} (target ${pct(result.smallest.target)}).`]
             : []),
@@ -74,6 +77,7 @@ export function summaryTables(result: KnobeResult): Table[] {
           p(t.pAdjusted),
           t.effect ? `${t.effect.name} = ${num(t.effect.value)}${t.effect.ci ? ` ${interval(t.effect.ci)}` : ''}` : '',
         ]),
+        notes: [`Each t-test compares the two conditions' ratings; its estimate is Δ_Knobe. ${DELTA_DEFINITION}`],
       }];
       if (result.anova) {
         const a = result.anova;

@@ -16,8 +16,11 @@ export type Code =
   | 'scale-without-answers'
   | 'bad-range'
   | 'bad-value'
+  | 'obsolete-value'
   | 'unknown-reference'
   | 'template-mismatch'
+  | 'unknown-slot'
+  | 'missing-slot'
   | 'orphan-output'
   | 'malformed-output'
   | 'edited-output'
@@ -26,7 +29,7 @@ export type Code =
 export const CODES: readonly Code[] = [
   'missing-header', 'unknown-version', 'unterminated-cell', 'unknown-cell-kind', 'invalid-name',
   'duplicate-name', 'unknown-key', 'duplicate-key', 'missing-key', 'scale-without-answers', 'bad-range',
-  'bad-value', 'unknown-reference', 'template-mismatch', 'orphan-output', 'malformed-output', 'edited-output', 'stray-text',
+  'bad-value', 'obsolete-value', 'unknown-reference', 'template-mismatch', 'unknown-slot', 'missing-slot', 'orphan-output', 'malformed-output', 'edited-output', 'stray-text',
 ];
 
 export interface Diagnostic {

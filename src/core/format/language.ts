@@ -6,6 +6,7 @@ import type { Diagnostic } from './diagnostics.js';
 import { parse } from './parser.js';
 import { validate } from './validation.js';
 import { KEYS, KIND_DOCS, keyDoc, type KeyDoc } from './schema.js';
+import { SLOT_DOCS, SLOTS, type Slot } from './prompt-template.js';
 
 export type CompletionKind = 'kind' | 'key' | 'value' | 'reference' | 'keyword';
 
@@ -75,6 +76,8 @@ export function complete(text: string, offset: number): Completion[] {
   if ((m = /^item[ \t]+\S+[ \t]+([a-z]*)$/.exec(prefix)) && kind === 'scenarios') {
     return ['negative', 'positive'].map((l) => ({ label: l, kind: 'value', insertText: l, documentation: `An independent item whose side effect is ${l === 'negative' ? 'harmful' : 'helpful'}.`, start: offset - m![1].length, end: offset }));
   }
+  const slot = slotCompletions(cell, prefix, offset);
+  if (slot) return slot;
   if ((m = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:[ \t]*(.*)$/.exec(prefix))) {
     const e = cell.entries.find((x) => x.key.text === m![1]);
     const k = keyDoc(kind, e ? e.name : m[1]);
@@ -82,6 +85,20 @@ export function complete(text: string, offset: number): Completion[] {
     return valueCompletions(doc, cell, k, m[2], offset);
   }
   return [];
+}
+
+/** The `template` entry whose lines hold an offset (its first line, or its indented lines below). */
+function templateEntryAt(cell: KnobeCell, offset: number) {
+  if (cell.kind !== 'scenarios') return undefined;
+  return cell.entries.find((e) => e.name === 'template' && offset >= e.key.start && offset <= Math.max(e.end, e.valueSpan.end));
+}
+
+/** Slots, when `{` is being typed inside a template. */
+function slotCompletions(cell: KnobeCell, prefix: string, offset: number): Completion[] | undefined {
+  const m = /\{([a-z]*)$/.exec(prefix);
+  if (!m || !templateEntryAt(cell, offset)) return undefined;
+  const from = offset - m[0].length;
+  return SLOTS.map((s) => ({ label: `{${s}}`, kind: 'value', insertText: `{${s}}`, detail: 'slot', documentation: SLOT_DOCS[s], start: from, end: offset }));
 }
 
 function valueCompletions(doc: KnobeDocument, cell: KnobeCell, k: KeyDoc, typed: string, offset: number): Completion[] {
@@ -117,6 +134,17 @@ export function hover(text: string, offset: number): Hover | undefined {
       return { contents: `**\`${c.kind}\`** cell\n\n${KIND_DOCS[c.kind]}\n\nKeys: ${KEYS[c.kind].map((k) => `\`${k.key}\``).join(', ')}`, start: w.start, end: w.end };
     }
     if (!c.kind) return undefined;
+    const tpl = templateEntryAt(c, offset);
+    if (tpl && offset > tpl.key.end) {
+      const slots = /\{(vignette|question|scale|anchors|answer)\}/g;
+      const src = text.slice(tpl.valueSpan.start, tpl.valueSpan.end);
+      for (let m; (m = slots.exec(src)); ) {
+        const start = tpl.valueSpan.start + m.index;
+        if (offset >= start && offset <= start + m[0].length) {
+          return { contents: `**\`${m[0]}\`** slot\n\n${SLOT_DOCS[m[1] as Slot]}`, start, end: start + m[0].length };
+        }
+      }
+    }
     for (const e of c.entries) {
       const k = keyDoc(c.kind, e.name);
       if (!k) continue;
@@ -143,6 +171,18 @@ export function hover(text: string, offset: number): Hover | undefined {
         return { contents: '**`item`**\n\n`item NAME` is a paired template whose text carries `{negative|positive}` alternatives; `item NAME negative` / `item NAME positive` is an independent story. The text is indented below; an indented `question: …` as the last line overrides the set\'s question.', start: it.start, end: it.start + 4 };
       }
     }
+  }
+  return undefined;
+}
+
+/** The scenario item whose `item` line or text holds an offset, named with its set. */
+export function itemAt(doc: KnobeDocument, offset: number): { set: string; item: string } | undefined {
+  for (const c of knobeCells(doc)) {
+    if (c.kind !== 'scenarios' || offset < c.start || offset > c.end) continue;
+    const it = c.items.find((i) => offset >= i.start && offset <= Math.max(i.end, i.textSpan.end));
+    const set = wordText(c.name);
+    const item = it && wordText(it.name);
+    return set && item ? { set, item } : undefined;
   }
   return undefined;
 }

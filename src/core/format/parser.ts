@@ -281,8 +281,16 @@ class Parser {
     finish();
   }
 
-  /** Folds value lines: non-blank lines joined by a space, a run of blank lines as one `\n`. */
+  /**
+   * Folds value lines: non-blank lines joined by a space, a run of blank lines as one `\n`. A
+   * value that is only `|` is a block: the indented lines below it keep their line breaks.
+   */
   private fold(parts: Line[], at: number): { text: string; span: Span } {
+    const first = parts[0];
+    if (first?.kind === 'entry') {
+      const v = tok(first, 'value')!;
+      if (this.text.slice(v.start, v.end) === '|') return this.blockValue(parts.slice(1), v);
+    }
     let text = '';
     let gap = false;
     let start = -1;
@@ -300,6 +308,17 @@ class Parser {
       gap = false;
     }
     return { text, span: { start: start < 0 ? at : start, end } };
+  }
+
+  /** Lines of a block value, kept as written less their common indentation; blank lines inside are kept. */
+  private blockValue(lines: Line[], bar: Span): { text: string; span: Span } {
+    const content = lines.filter((l) => l.kind !== 'blank');
+    if (content.length === 0) return { text: '', span: { start: bar.start, end: bar.end } };
+    const last = lines.indexOf(content[content.length - 1]);
+    const raw = lines.slice(0, last + 1).map((l) => (l.kind === 'blank' ? '' : this.text.slice(l.start, l.end).replace(/[ \t]+$/, '')));
+    const indent = Math.min(...raw.filter((r) => r !== '').map((r) => r.length - r.replace(/^[ \t]+/, '').length));
+    const text = raw.map((r) => r.slice(indent)).join('\n');
+    return { text, span: { start: content[0].start + indent, end: content[content.length - 1].end } };
   }
 
   private outputBlock(open: Line, keyword: Word, name: Word | Missing, body: Line[], close: FenceClose | Missing, end: number): OutputBlock {

@@ -2,12 +2,14 @@
 // Validation, the spec accessors' defaults, completion and hover all read it, so they cannot
 // disagree with each other; docs/format.md mirrors it for people.
 import type { CellKind } from './nodes.js';
+import { DEFAULT_TEMPLATE } from './prompt-template.js';
 
 export type ValueType =
   | 'source' // a model source
   | 'enum' // one of `values`
   | 'enum-list' // comma-separated, each one of `values`
   | 'text'
+  | 'template' // a prompt template with `{slot}`s
   | 'scale'
   | 'anchors'
   | 'int'
@@ -35,10 +37,15 @@ export interface KeyDoc {
   /** Inclusive bounds for numbers. */
   min?: number;
   max?: number;
+  /**
+   * Values the format once had and no longer offers: read as `use`, with an `obsolete-value`
+   * warning saying why, so files written with them keep running.
+   */
+  obsolete?: Readonly<Record<string, { use: string; why: string }>>;
 }
 
 export const SITES = ['resid_pre', 'resid_mid', 'resid_post', 'attn_out', 'mlp_out'] as const;
-export const PROTOCOLS = ['expected', 'sample', 'both', 'choice'] as const;
+export const PROTOCOLS = ['expected', 'sample', 'both'] as const;
 export const DIRECTIONS = ['pretrained -> finetuned', 'finetuned -> pretrained'] as const;
 export const TESTS = ['welch', 'student', 'paired', 'anova', 'bootstrap'] as const;
 export const CORRECTIONS = ['holm', 'bonferroni', 'bh', 'none'] as const;
@@ -72,12 +79,20 @@ export const KEYS: Record<CellKind, readonly KeyDoc[]> = {
     { key: 'question', type: 'text', required: true, doc: 'The question asked after each vignette; may carry `{negative|positive}` alternatives.' },
     { key: 'scale', type: 'scale', default: '0..10', doc: 'The answer scale: a range `0..10` or a list of answers `Yes, No`.' },
     { key: 'anchors', type: 'anchors', doc: 'Labels of scale points: `0 = not at all, 10 = completely`.' },
-    { key: 'answer', type: 'text', default: 'Answer:', doc: 'Text placed after the question to prompt the answer.' },
+    { key: 'answer', type: 'text', default: 'Answer:', doc: 'The answer cue: the text that ends the prompt, right before the answer (`{answer}` in the template).' },
+    {
+      key: 'template', type: 'template',
+      doc: 'The prompt each model reads, with slots `{vignette}`, `{question}`, `{scale}`, `{anchors}` and `{answer}` (required: vignette, question, and answer at the very end). Write `template: |` and the template on the indented lines below to keep its line breaks. A line whose slots are all empty is left out. Default:\n\n```\n' + DEFAULT_TEMPLATE + '\n```',
+    },
   ],
   ratings: [
     scenariosRef,
     pairRef,
-    { key: 'protocol', type: 'enum', values: PROTOCOLS, default: 'expected', doc: '`expected`: exact expected value over the scale in one forward pass; `sample`: sampled generations, parsed; `both`; `choice`: probabilities of the scale\'s answers.' },
+    {
+      key: 'protocol', type: 'enum', values: PROTOCOLS, default: 'expected',
+      doc: '`expected`: exact expected value over the scale in one forward pass, with the probability of each answer and the mass outside the scale; `sample`: sampled generations, parsed; `both`.',
+      obsolete: { choice: { use: 'expected', why: 'it computed exactly what `expected` computes (the probability of each answer, normalized over the scale, and the mass outside it)' } },
+    },
     { key: 'samples', type: 'int', min: 1, default: '283', doc: 'Generations per vignette for `sample` and `both`.' },
     { key: 'temperature', type: 'number-or-range', min: 0, default: '0.85..1.15', doc: 'Sampling temperature: a number, or a range drawn uniformly per sample.' },
     { key: 'top-p', type: 'fraction', default: '1', doc: 'Nucleus sampling: keep the smallest set of tokens whose probability reaches this.' },

@@ -4,6 +4,7 @@
 import type { Condition, ModelRole } from '../../common/results.js';
 import type { Diagnostic } from './diagnostics.js';
 import { knobeCells, wordText, type CellKind, type KnobeCell, type KnobeDocument } from './nodes.js';
+import { DEFAULT_TEMPLATE, DEFAULT_TEMPLATE_ID } from './prompt-template.js';
 import { keyDoc } from './schema.js';
 import { template } from './templates.js';
 import { validateCell } from './validation.js';
@@ -41,6 +42,8 @@ export interface ScenarioSet {
   scale: string[];
   anchors: Record<string, string>;
   answer: string;
+  /** The prompt template: the set's own (`custom`) or the default, named with its version. */
+  template: { id: string; text: string };
   vignettes: Vignette[];
 }
 
@@ -48,7 +51,7 @@ export interface RatingsSpec {
   name: string;
   scenarios: string;
   pair: string;
-  protocol: 'expected' | 'sample' | 'both' | 'choice';
+  protocol: 'expected' | 'sample' | 'both';
   samples: number;
   /** A fixed temperature, or a range drawn uniformly per sample. */
   temperature: number | [number, number];
@@ -157,7 +160,9 @@ export function scenarioSet(doc: KnobeDocument, cell: KnobeCell): ScenarioSet {
       vignettes.push({ item: wordText(item.name)!, condition, text: t.expand(condition), question: q.expand(condition) });
     }
   }
-  return { name: r.name, question, scale, anchors: anchorMap, answer: r.get<string>('answer')!, vignettes };
+  const own = r.get<string>('template');
+  const prompt = own === undefined ? { id: DEFAULT_TEMPLATE_ID, text: DEFAULT_TEMPLATE } : { id: 'custom', text: own };
+  return { name: r.name, question, scale, anchors: anchorMap, answer: r.get<string>('answer')!, template: prompt, vignettes };
 }
 
 export function ratingsSpec(doc: KnobeDocument, cell: KnobeCell): RatingsSpec {

@@ -1,7 +1,7 @@
 // The text/markdown fallback shown beside a result's chart (and instead of it where the renderer
 // is unavailable): the few numbers a reader needs, in plain Markdown.
 import { INTEGRITY_LABEL, type CellOutput, type KnobeResult } from '../../common/results.js';
-import { pct } from '../../common/charts/common.js';
+import { DELTA_DEFINITION, pct, tokenizationSentences } from '../../common/charts/common.js';
 import { outputIntegrity } from './checksum.js';
 
 const f = (x: number | undefined, digits = 2): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
@@ -15,6 +15,9 @@ function body(r: KnobeResult): string[] {
         lines.push('| model | negative | positive | Δ_Knobe | 95% CI | test |', '| --- | --- | --- | --- | --- | --- |');
         for (const s of r.summary) lines.push(`| ${s.model} | ${f(s.negative.mean)} | ${f(s.positive.mean)} | ${f(s.delta.estimate)} | ${ci(s.delta.ci)} | ${s.test.apa} |`);
       }
+      lines.push('', DELTA_DEFINITION);
+      const unread = tokenizationSentences(r.tokenization);
+      if (unread.length) lines.push('', `**Tokenization**: ${unread.join(' ')}`);
       return lines;
     }
     case 'localization': {
@@ -35,13 +38,16 @@ function body(r: KnobeResult): string[] {
         lines.push('| site | layers | Δ after patch | removed |', '| --- | --- | --- | --- |');
         for (const p of top) lines.push(`| ${p.site} | ${p.label} | ${f(p.delta)} ${ci(p.ci)} | ${pct(p.fractionRemoved)} |`);
       }
+      if (r.fractionNote) lines.push('', `Fraction removed: ${r.fractionNote}.`);
       if (r.smallest) lines.push('', `Smallest set removing ≥ ${pct(r.smallest.target)}: ${r.smallest.site} layers ${r.smallest.layers.join(', ')} (${pct(r.smallest.fractionRemoved)})`);
+      lines.push('', DELTA_DEFINITION);
       return lines;
     }
     case 'stats': {
       const lines = [`**Statistics** (correction: ${r.correction})`, ''];
       for (const t of r.tests) lines.push(`- ${t.name}: ${t.apa}`);
       if (r.anova) for (const a of r.anova.rows) lines.push(`- ANOVA ${a.effect}: F(${a.df}, ${r.anova.residualDf}) = ${f(a.F)}, p = ${f(a.p, 3)}, η²p = ${f(a.partialEta2)}`);
+      lines.push('', `The t-tests' estimate is Δ_Knobe. ${DELTA_DEFINITION}`);
       return lines;
     }
   }

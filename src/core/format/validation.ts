@@ -4,6 +4,7 @@ import { outputIntegrity } from './checksum.js';
 import { diag, type Diagnostic, type RawDiagnostic } from './diagnostics.js';
 import { cellByName, knobeCells, wordText, type Entry, type KnobeCell, type KnobeDocument, type Span } from './nodes.js';
 import { KEYS, keyDoc } from './schema.js';
+import { parsePromptTemplate } from './prompt-template.js';
 import { template } from './templates.js';
 import { anchors, byType, scale } from './values.js';
 
@@ -68,6 +69,10 @@ export function validateCell(doc: KnobeDocument, cell: KnobeCell): RawDiagnostic
       out.push(diag(v.code, `${e.key.text}: ${v.message}`, e.valueSpan.start, e.valueSpan.end));
       continue;
     }
+    const old = k.obsolete?.[e.value.trim()];
+    if (old) {
+      out.push(diag('obsolete-value', `\`${e.key.text}: ${e.value.trim()}\` is no longer part of the format: ${old.why}. It runs as \`${e.key.text}: ${old.use}\`; write that instead`, e.valueSpan.start, e.valueSpan.end, 'warning'));
+    }
     if (k.ref) {
       const names = k.type === 'ref-list' ? (v.value as string[]) : k.type === 'top' ? [(v.value as { cell: string }).cell] : [v.value as string];
       for (const n of names) {
@@ -121,6 +126,8 @@ function scenarioChecks(src: string, cell: KnobeCell): RawDiagnostic[] {
   };
   const question = get('question');
   if (question) templateChecks(question);
+  const prompt = get('template');
+  if (prompt && prompt.value.trim() !== '') out.push(...promptTemplateChecks(src, prompt));
   if (cell.items.length === 0) out.push(diag('missing-key', 'a `scenarios` cell needs at least one `item`', fenceSpan(cell).start, fenceSpan(cell).end));
   const names = new Set<string>();
   let negative = 0;
@@ -160,4 +167,22 @@ function scenarioChecks(src: string, cell: KnobeCell): RawDiagnostic[] {
     out.push(diag('template-mismatch', `the set has ${negative} negative and ${positive} positive vignettes`, fenceSpan(cell).start, fenceSpan(cell).end, 'info'));
   }
   return out;
+}
+
+/**
+ * Slot problems of a `template:` value. Folding changes only white space (and drops comment
+ * lines), so each problem's text is found at its own occurrence in the source; a missing slot is
+ * reported on the whole value.
+ */
+function promptTemplateChecks(src: string, e: Entry): RawDiagnostic[] {
+  const source = src.slice(e.valueSpan.start, e.valueSpan.end);
+  return parsePromptTemplate(e.value).problems.slice(0, MAX_TEMPLATE_PROBLEMS).map((p) => {
+    if (p.code === 'missing-slot') return diag(p.code, p.message, e.valueSpan.start, e.valueSpan.end);
+    const piece = e.value.slice(p.start, p.end);
+    let nth = 0;
+    for (let i = e.value.indexOf(piece); i >= 0 && i < p.start; i = e.value.indexOf(piece, i + 1)) nth++;
+    let at = -1;
+    for (let k = 0; k <= nth; k++) at = source.indexOf(piece, at + 1);
+    return at < 0 ? diag(p.code, p.message, e.valueSpan.start, e.valueSpan.end) : diag(p.code, p.message, e.valueSpan.start + at, e.valueSpan.start + at + piece.length);
+  });
 }

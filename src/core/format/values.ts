@@ -193,11 +193,12 @@ export function direction(text: string): Read<'pretrained->finetuned' | 'finetun
 /** Reads a value by the type its key has in the schema (references are checked elsewhere). */
 export function byType(doc: KeyDoc, text: string): Read<unknown> {
   const t = text.trim();
-  if (t === '' && doc.type !== 'text') return bad(`\`${doc.key}\` has no value`);
+  if (t === '' && doc.type !== 'text') return bad(`\`${doc.key}\` has no value${doc.type === 'template' ? ' (write the template on the indented lines below `template: |`)' : ''}`);
   switch (doc.type) {
     case 'source': return source(t);
     case 'enum':
       if (doc.key === 'direction') return direction(t);
+      if (doc.obsolete?.[t]) return ok(doc.obsolete[t].use);
       return doc.values!.includes(t) ? ok(t) : bad(`\`${doc.key}\` is one of ${doc.values!.join(', ')}, not \`${t}\``);
     case 'enum-list': {
       const l = list(t);
@@ -206,6 +207,7 @@ export function byType(doc: KeyDoc, text: string): Read<unknown> {
       return wrong === undefined ? l : bad(`\`${wrong}\` is not one of ${doc.values!.join(', ')}`);
     }
     case 'text': return t === '' ? bad(`\`${doc.key}\` has no value`) : ok(t);
+    case 'template': return ok(t); // slots are checked by the caller, with their positions
     case 'scale': return scale(t);
     case 'anchors': return ok(t); // checked against the scale by the caller
     case 'int': return integer(t, doc.min, doc.max);

@@ -28,6 +28,10 @@ export interface Checkpoint {
   files: string[];
   /** Where the folder came from, for provenance (set by loadModel). */
   origin?: CheckpointOrigin;
+  /** Tensors of the weights that config.json does not use (extra layers, stray tensors), sorted. */
+  unusedTensors: string[];
+  /** What a person should know before trusting the checkpoint (unused tensors among them). */
+  warnings: string[];
 }
 
 export type CheckpointOrigin =
@@ -214,6 +218,38 @@ function openWeights(dir: string): { weights: TensorCatalog; files: string[] } {
   throw new CheckpointError('missing-file', `${dir}: no ${SINGLE} or ${INDEX}${hint}`, { path: join(dir, SINGLE), name: SINGLE });
 }
 
+/** Buffers some checkpoints carry that are no parameters (RoPE frequencies, GPT-2's causal masks). */
+const BUFFERS = [/\.rotary_emb\.inv_freq$/, /\.attn\.(?:masked_)?bias$/];
+
+/**
+ * Tensors the config does not read: layers past `num_hidden_layers`, or names no architecture
+ * has. The model runs without them, so a config that does not belong to its weights would
+ * otherwise pass unnoticed.
+ */
+export function unusedTensors(config: ModelConfig, weights: TensorCatalog): string[] {
+  const prefix = config.architecture === 'gpt2' && weights.has('transformer.wte.weight') ? 'transformer.' : '';
+  const used = new Set(expectedWeights(config).map((w) => (w.name === 'lm_head.weight' ? w.name : prefix + w.name)));
+  return weights.names().filter((n) => !used.has(n) && !BUFFERS.some((b) => b.test(n))).sort();
+}
+
+/** One sentence about unused tensors: the extra layers by number, then the other names. */
+export function unusedWarning(config: ModelConfig, unused: readonly string[]): string | undefined {
+  if (unused.length === 0) return undefined;
+  const layers = new Set<number>();
+  const others: string[] = [];
+  for (const n of unused) {
+    const m = /(?:^|\.)(?:layers|h)\.(\d+)\./.exec(n);
+    if (m && Number(m[1]) >= config.numLayers) layers.add(Number(m[1]));
+    else others.push(n);
+  }
+  const sorted = [...layers].sort((a, b) => a - b);
+  const parts = [
+    ...(sorted.length ? [`${sorted.length === 1 ? 'layer' : 'layers'} ${sorted.join(', ')} (num_hidden_layers is ${config.numLayers})`] : []),
+    ...(others.length ? [others.slice(0, 3).join(', ') + (others.length > 3 ? ` and ${others.length - 3} more` : '')] : []),
+  ];
+  return `${unused.length} tensors that config.json does not use: ${parts.join('; ')}. Check that config.json belongs to these weights.`;
+}
+
 /** Checks presence, shape and dtype of every expected tensor, naming the first culprit. */
 export function validateWeights(dir: string, config: ModelConfig, weights: TensorCatalog): void {
   // GPT2LMHeadModel checkpoints prefix names with "transformer."; the original gpt2 ones do not.
@@ -268,7 +304,9 @@ export async function loadCheckpoint(dir: string, options: LoadOptions = {}): Pr
     ...(chatTemplate !== undefined ? ['chat_template.jinja'] : []),
   ];
   const sha256 = options.hash === false ? '' : await hashFiles(root, files);
-  return { dir: root, config, weights, tokenizerJson, tokenizerConfig, chatTemplate, sha256, files };
+  const unused = unusedTensors(config, weights);
+  const warning = unusedWarning(config, unused);
+  return { dir: root, config, weights, tokenizerJson, tokenizerConfig, chatTemplate, sha256, files, unusedTensors: unused, warnings: warning ? [warning] : [] };
 }
 
 /** The checkpoint's content hash: one digest over its files' digests. */

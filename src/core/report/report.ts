@@ -24,6 +24,7 @@ function provenanceHtml(output: CellOutput): string {
   const facts = [
     p.protocol && `protocol ${esc(p.protocol)}`,
     p.prompt && `prompt ${esc(p.prompt)}`,
+    p.template && `template ${esc(p.template.id)}`,
     p.seed !== undefined && `seed ${esc(String(p.seed))}`,
     `tool ${esc(p.tool)}`,
     esc(p.date),
@@ -32,7 +33,7 @@ function provenanceHtml(output: CellOutput): string {
     p.inputs?.length && `computed from ${p.inputs.map((i) => `${esc(i.cell)} (${esc(i.digest)})`).join(', ')}`,
   ].filter(Boolean);
   const badge = p.models.some((m) => m.synthetic) ? '<span class="badge">synthetic demo pair</span> ' : '';
-  return `${integrityHtml(output)}<p class="provenance">${badge}${models}<br>${facts.join(' · ')}</p>`;
+  return `${integrityHtml(output)}<p class="provenance">${badge}${models}<br>${facts.join(' · ')}</p>${promptsHtml(p.prompts ?? [])}`;
 }
 
 /** A stored result that is not as a run wrote it says so above everything else. */
@@ -41,6 +42,13 @@ function integrityHtml(output: CellOutput): string {
   if (integrity === 'verified') return '';
   const { title, text } = INTEGRITY_LABEL[integrity];
   return `<p class="integrity ${integrity}" role="note"><span class="badge ${integrity}">${esc(title.toLowerCase())}</span> ${esc(text.charAt(0).toUpperCase() + text.slice(1))}</p>`;
+}
+
+/** The exact text the first vignette became, folded: once when both models received the same. */
+function promptsHtml(prompts: NonNullable<CellOutput['provenance']['prompts']>): string {
+  const same = prompts.length > 1 && prompts.every((x) => x.text === prompts[0].text && x.vignette === prompts[0].vignette);
+  const shown = same ? [{ ...prompts[0], who: 'both models' }] : prompts.map((x) => ({ ...x, who: `the ${MODEL_LABEL[x.model] ?? x.model} model` }));
+  return shown.map((x) => `<details class="prompt"><summary>prompt of ${esc(x.vignette)}, as ${esc(x.who)} received it</summary><pre>${esc(x.text)}</pre></details>`).join('');
 }
 
 async function chartsHtml(output: CellOutput, cellIndex: number): Promise<string> {

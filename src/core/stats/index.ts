@@ -1,6 +1,6 @@
 // Public API of the statistics used by Knobe studies. Every function validates its input and throws
 // a StatsError (with a stable `code`) rather than return a misleading number; see errors.ts.
-export { StatsError, type StatsErrorCode } from './errors.js';
+export { StatsError, requireFinite, type StatsErrorCode } from './errors.js';
 export { describe, mean, variance } from './descriptives.js';
 export { welchT, studentT, pairedT, pairByItem, type TTestResult, type TTestOptions, type ItemValue } from './ttest.js';
 export { cohensD, hedgesG, cohensDz, hedgesJ, pooledSd, type EffectSize } from './effect.js';

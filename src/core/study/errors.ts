@@ -9,6 +9,7 @@ export type StudyErrorCode =
   | 'untrusted' // the workspace is not trusted: nothing runs, nothing downloads
   | 'memory' // the pair cannot fit the memory budget at the precision asked for
   | 'dependency-failed' // a cell this one needs failed
+  | 'prompt-too-long' // a prompt does not fit the model's positions
   | 'cancelled'
   | 'run-failed'; // inference or statistics failed
 

@@ -1,8 +1,10 @@
 // The hash a result is stored under: everything the result depends on — the cell's own text, the
-// texts of the cells it reads (transitively), the models' content hashes and the tool version.
+// texts of the cells it reads (transitively), the models' content hashes, the tool version and the
+// version of the default prompt template.
 // Equal hash → the stored result is what a re-run would compute, so it is reused.
 import { createHash } from 'node:crypto';
 import { cellByName, wordText, type KnobeCell, type KnobeDocument } from '../format/nodes.js';
+import { DEFAULT_TEMPLATE_ID } from '../format/prompt-template.js';
 import { TOOL_VERSION } from './version.js';
 
 /** The cell's own text: the fenced block, without its output block. */
@@ -62,6 +64,9 @@ function visitSources(doc: KnobeDocument, cell: KnobeCell, put: (text: string) =
 export function cellHash(doc: KnobeDocument, cell: KnobeCell, modelHashes: string[], inputs: string[] = []): string {
   const h = createHash('sha256');
   h.update(`knobe-lab ${TOOL_VERSION}\n`);
+  // A set without a template of its own uses the default, which is no part of any cell's text: its
+  // version stands for it, so a new default recomputes what the old one made.
+  h.update(`prompt template ${DEFAULT_TEMPLATE_ID}\n`);
   visitSources(doc, cell, (t) => h.update(t));
   for (const m of modelHashes) h.update(`model ${m}\n`);
   for (const i of inputs) h.update(`input ${i}\n`);

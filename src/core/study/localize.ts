@@ -34,9 +34,9 @@ export async function runLocalize(spec: LocalizeSpec, ctx: LocalizeContext): Pro
   const units = ctx.units ?? new CellUnits(spec.name, new MemoryLedger());
   for (const role of roles) {
     const side = pair[role];
+    const prompts = tokenizePrompts(side, set, pair.spec);
     const L = side.checkpoint.config.numLayers;
     const H = side.checkpoint.config.hiddenSize;
-    const prompts = tokenizePrompts(side, set, pair.spec);
     const decode = (ids: number[]) => side.tokenizer.decode(ids);
     const hooks = spec.sites.flatMap((site) => Array.from({ length: L }, (_, l) => `blocks.${l}.hook_${site}`));
     let loaded: LoadedModel | undefined;

@@ -73,6 +73,12 @@ interface Held {
   lastUse: number;
 }
 
+/** A local model source's folder: `~/` is the home folder; relative paths start at the notebook's folder. */
+export function localFolder(path: string, baseDir: string): string {
+  const p = path.startsWith('~/') ? resolve(process.env.HOME ?? '/', path.slice(2)) : path;
+  return isAbsolute(p) ? p : resolve(baseDir, p);
+}
+
 export class ModelPool {
   /** Sessions by checkpoint folder and precision, with the content hash they were built from. */
   private readonly models = new Map<string, Held>();
@@ -235,10 +241,7 @@ export class ModelPool {
   }
 
   private async folderOf(source: Exclude<ModelSource, { kind: 'demo' }>, text: string, signal?: AbortSignal): Promise<string> {
-    if (source.kind === 'local') {
-      const p = source.path.startsWith('~/') ? resolve(process.env.HOME ?? '/', source.path.slice(2)) : source.path;
-      return isAbsolute(p) ? p : resolve(this.host.baseDir, p);
-    }
+    if (source.kind === 'local') return localFolder(source.path, this.host.baseDir);
     if (this.host.allowDownloads === false) {
       throw new StudyError('untrusted', `\`${text}\` would be downloaded, and downloads are off in an untrusted workspace`, 'trust the workspace to download models from the Hub');
     }

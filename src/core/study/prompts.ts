@@ -1,34 +1,100 @@
-// The text each model is asked, and its tokens. The same text goes to both models of a pair;
-// `prompt: chat` wraps the vignette and question in each model's chat template and then opens the
-// answer with the set's cue, `prompt: raw` sends them as written.
+// The text each model is asked, and its tokens. The same text goes to both models of a pair: the
+// set's prompt template filled for the vignette (see format/prompt-template.ts). `prompt: raw`
+// sends it as written; `prompt: chat` wraps everything before the answer cue in each model's chat
+// template as the user message, then opens the answer with the cue.
+import type { ModelRole, Provenance } from '../../common/results.js';
 import type { PairSpec, ScenarioSet, Vignette } from '../format/specs.js';
-import { chatTemplateFor } from '../models/chat.js';
+import { anchorsPhrase, parsePromptTemplate, renderPromptTemplate, scalePhrase, type RenderedPrompt } from '../format/prompt-template.js';
+import { chatTemplateFor, type ChatTemplate } from '../models/chat.js';
 import type { TokenizedPrompt } from '../patching/positions.js';
 import { buildAnswerSet, type AnswerSet } from '../scoring/answers.js';
 import type { ModelTokenizer } from '../models/tokenizer.js';
-import type { PairSide } from './models.js';
+import { StudyError } from './errors.js';
+import type { PairSide, ResolvedPair } from './models.js';
 
-/** Vignette, question and the answer cue, as the model reads them in `prompt: raw`. */
-export function rawPrompt(v: Vignette, set: ScenarioSet): string {
-  return `${v.text}\n${v.question}\n${set.answer}`;
+/** The set's template filled for one vignette. */
+export function filledTemplate(v: Vignette, set: ScenarioSet): RenderedPrompt {
+  return renderPromptTemplate(parsePromptTemplate(set.template.text), {
+    vignette: v.text,
+    question: v.question,
+    scale: scalePhrase(set.scale),
+    anchors: anchorsPhrase(set.scale, set.anchors),
+    answer: set.answer,
+  });
 }
 
 /** A stable name for one vignette in errors and result rows. */
 export const vignetteName = (v: Vignette) => `${v.item} (${v.condition})`;
 
-/** Text and token ids of every vignette for one model. */
-export function tokenizePrompts(side: PairSide, set: ScenarioSet, pair: PairSpec, date = new Date(0)): TokenizedPrompt[] {
-  const chat = pair.prompt === 'chat' ? chatTemplateFor({ dir: side.checkpoint.dir, tokenizerConfig: side.checkpoint.tokenizerConfig }) : undefined;
-  return set.vignettes.map((v) => {
-    if (!chat) {
-      const text = rawPrompt(v, set);
-      return withOffsets(side, { name: vignetteName(v), text, ids: side.tokenizer.encode(text) });
-    }
-    // A fixed date keeps templates that print today's date reproducible.
-    const text = chat.render(`${v.text}\n${v.question}`, { system: pair.system, addGenerationPrompt: true, date }) + set.answer;
+/** What a prompt needs of a model: its tokenizer and chat template, and its positions; no weights. */
+export interface PromptModel {
+  role: ModelRole;
+  /** The model source as written in the pair cell. */
+  source: string;
+  tokenizer: ModelTokenizer;
+  /** Where the chat template comes from: tokenizer_config.json, or chat_template.jinja beside it. */
+  chatSource: { dir?: string; tokenizerConfig: Record<string, unknown>; chatTemplate?: string };
+  maxPositions: number;
+}
+
+export function promptModelOf(side: PairSide): PromptModel {
+  const { checkpoint } = side;
+  return {
+    role: side.role,
+    source: side.provenance.source,
+    tokenizer: side.tokenizer,
+    chatSource: { dir: checkpoint.dir, tokenizerConfig: checkpoint.tokenizerConfig, chatTemplate: checkpoint.chatTemplate },
+    maxPositions: checkpoint.config.maxPositions,
+  };
+}
+
+/**
+ * The exact text one model receives for each vignette, with its token ids. A fixed date keeps
+ * chat templates that print today's date reproducible.
+ */
+export function renderPrompts(model: PromptModel, set: ScenarioSet, pair: PairSpec, vignettes = set.vignettes, date = new Date(0)): TokenizedPrompt[] {
+  const chat: ChatTemplate | undefined = pair.prompt === 'chat' ? chatTemplateFor(model.chatSource) : undefined;
+  return vignettes.map((v) => {
+    const filled = filledTemplate(v, set);
+    if (!chat) return withOffsets(model.tokenizer, { name: vignetteName(v), text: filled.text, ids: model.tokenizer.encode(filled.text) });
+    const text = chat.render(filled.message, { system: pair.system, addGenerationPrompt: true, date }) + filled.cue;
     // The template writes its own special tokens (BOS among them).
-    return withOffsets(side, { name: vignetteName(v), text, ids: side.tokenizer.encode(text, { addSpecialTokens: false }) });
+    return withOffsets(model.tokenizer, { name: vignetteName(v), text, ids: model.tokenizer.encode(text, { addSpecialTokens: false }) });
   });
+}
+
+/** What a result records of its prompts: the template, and the first vignette as each model read it. */
+export function promptProvenance(pair: ResolvedPair, set: ScenarioSet): Pick<Provenance, 'template' | 'prompts'> {
+  const first = set.vignettes.slice(0, 1);
+  const prompts = (['pretrained', 'finetuned'] as const).flatMap((role) =>
+    renderPrompts(promptModelOf(pair[role]), set, pair.spec, first).map((p) => ({ model: role, vignette: p.name, text: p.text })),
+  );
+  return { template: set.template, prompts };
+}
+
+/**
+ * Text and token ids of every vignette for one model. `reserve` is how many positions the run
+ * needs after the prompt (answer tokens, generated tokens); a prompt that does not fit the
+ * model's positions is refused before anything runs, naming the vignette and the limit.
+ */
+export function tokenizePrompts(side: PairSide, set: ScenarioSet, pair: PairSpec, opts: { reserve?: number; date?: Date } = {}): TokenizedPrompt[] {
+  const model = promptModelOf(side);
+  const prompts = renderPrompts(model, set, pair, set.vignettes, opts.date);
+  checkLength(model, prompts, opts.reserve ?? 0);
+  return prompts;
+}
+
+function checkLength(model: PromptModel, prompts: TokenizedPrompt[], reserve: number): void {
+  const limit = model.maxPositions;
+  const longest = prompts.reduce<TokenizedPrompt | undefined>((a, p) => (a && a.ids.length >= p.ids.length ? a : p), undefined);
+  if (!longest || longest.ids.length + reserve <= limit) return;
+  const over = prompts.filter((p) => p.ids.length + reserve > limit).length;
+  const after = reserve > 0 ? ` and ${reserve} more for its answer` : '';
+  throw new StudyError(
+    'prompt-too-long',
+    `vignette \`${longest.name}\` is ${longest.ids.length} tokens long${after}, but the ${model.role} model \`${model.source}\` has ${limit} positions (max_position_embeddings)${over > 1 ? `; ${over} vignettes do not fit` : ''}`,
+    'shorten the vignette (or the template around it), or use a model with more positions',
+  );
 }
 
 /**
@@ -38,16 +104,16 @@ export function tokenizePrompts(side: PairSide, set: ScenarioSet, pair: PairSpec
  * punctuation, as the demo pair's) never do. Byte-level pieces ("Ġthe") do not align here and
  * keep the decoding route, which is exact for them.
  */
-function withOffsets(side: PairSide, prompt: TokenizedPrompt): TokenizedPrompt {
+function withOffsets(tokenizer: ModelTokenizer, prompt: TokenizedPrompt): TokenizedPrompt {
   const { text, ids } = prompt;
-  const pieces = side.tokenizer.tokenStrings(ids);
+  const pieces = tokenizer.tokenStrings(ids);
   const offsets: [number, number][] = [];
   let at = 0;
   for (const [i, id] of ids.entries()) {
     while (at < text.length && /\s/.test(text[at])) at++;
     const raw = pieces[i];
     if (raw === undefined) return prompt;
-    const special = side.tokenizer.isSpecial(id);
+    const special = tokenizer.isSpecial(id);
     const piece = special ? raw : raw.replace(/^##/, '');
     const here = text.slice(at, at + piece.length);
     if (here === piece || (!special && here.toLowerCase() === piece.toLowerCase())) {

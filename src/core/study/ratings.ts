@@ -2,7 +2,7 @@
 // the scale (one forward pass per prompt, multi-token answers teacher-forced), by sampled
 // generations parsed for a number, or both; then Δ_Knobe per model with the test that fits the
 // design (paired t for paired templates, Welch for independent items).
-import type { Condition, ModelRole, RatingRow, RatingsModelSummary, RatingsResult } from '../../common/results.js';
+import type { Condition, ModelRole, RatingRow, RatingsModelSummary, RatingsResult, TokenizationNote } from '../../common/results.js';
 import type { RatingsSpec, ScenarioSet } from '../format/specs.js';
 import { asStepModel } from '../patching/adapter.js';
 import { rateExpected } from '../scoring/rate.js';
@@ -11,6 +11,7 @@ import { knobeDelta, mean, StatsError, variance } from '../stats/index.js';
 import type { StepModel } from '../patching/model.js';
 import { CellUnits, MemoryLedger } from './ledger.js';
 import type { ModelPool, ResolvedPair } from './models.js';
+import { unreadableWords } from './coverage.js';
 import { answerSet, tokenizePrompts } from './prompts.js';
 import type { CellProgress } from './progress.js';
 
@@ -51,10 +52,15 @@ export async function runRatings(spec: RatingsSpec, ctx: RatingsContext): Promis
   ctx.progress.start(perModel * spec.models.length);
   const size = ctx.batchSize ?? 8;
   const rows: RatingRow[] = [];
+  const tokenization: TokenizationNote[] = [];
   for (const role of spec.models) {
     const side = pair[role];
-    const prompts = tokenizePrompts(side, set, pair.spec);
     const answers = answerSet(side, set);
+    // Positions fed after the prompt: an answer's tokens but its last, or the generated ones.
+    const reserve = Math.max(wantExpected ? Math.max(...answers.tokens.map((t) => t.length)) - 1 : 0, wantSamples ? spec.maxTokens - 1 : 0);
+    const prompts = tokenizePrompts(side, set, pair.spec, { reserve });
+    const unread = unreadableWords(side.tokenizer, prompts.map((p) => p.text));
+    if (unread.unknown.length + unread.spelled.length > 0) tokenization.push({ model: role, ...unread });
     const padId = side.tokenizer.padTokenId ?? 0;
     let loaded: StepModel | undefined;
     const model = async () => (loaded ??= asStepModel(await ctx.pool.model(side, pair.precision)));
@@ -99,7 +105,7 @@ export async function runRatings(spec: RatingsSpec, ctx: RatingsContext): Promis
     rows.push(...modelRows);
   }
   units.finish();
-  return { kind: 'ratings', scale: set.scale, protocol: spec.protocol, rows, summary: summarize(rows, spec.models, isPaired(set)) };
+  return { kind: 'ratings', scale: set.scale, protocol: spec.protocol, rows, summary: summarize(rows, spec.models, isPaired(set)), ...(tokenization.length ? { tokenization } : {}) };
 }
 
 /** Paired templates give each item both conditions; independent items give one. */

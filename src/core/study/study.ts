@@ -14,6 +14,7 @@ import { cellHash, referencesOf } from './hash.js';
 import { runLocalize } from './localize.js';
 import { ModelPool, type ModelHost, type ResolvedPair } from './models.js';
 import { CellProgress, type StudyProgress } from './progress.js';
+import { promptProvenance } from './prompts.js';
 import { isPaired, runRatings } from './ratings.js';
 import { runStats } from './statistics.js';
 import { runSweepCell } from './sweep.js';
@@ -161,7 +162,10 @@ export class Study {
           const synthetic = pair.demo ? ' — the synthetic demo pair, a positive control' : '';
           const held = pair.weightBytes * 2 <= this.pool.budget ? 'both can stay loaded' : 'loaded one at a time';
           const precision = `Precision ${pair.precisionReason}; the two models are ${held} on ${describeDevice(this.pool.deviceChoice)}.`;
-          return finish('ok', { note: `**${name}**: ${cfg.architecture}, ${cfg.numLayers} layers, hidden ${cfg.hiddenSize}, vocabulary ${cfg.vocabSize}${synthetic}. ${precision}` });
+          const warnings = [pair.pretrained, pair.finetuned].flatMap((side) =>
+            side.checkpoint.warnings.map((w) => ` **warning** (the ${side.role} model \`${side.provenance.source}\`): ${w}`),
+          );
+          return finish('ok', { note: `**${name}**: ${cfg.architecture}, ${cfg.numLayers} layers, hidden ${cfg.hiddenSize}, vocabulary ${cfg.vocabSize}${synthetic}. ${precision}${warnings.join('')}` });
         }
         case 'scenarios': {
           const set = scenarioSet(doc, cell);
@@ -172,7 +176,7 @@ export class Study {
           const spec = ratingsSpec(doc, cell);
           const pair = await pairOf(spec.pair);
           const set = scenarioSet(doc, cellByName(doc, spec.scenarios)!);
-          return await this.cached(doc, cell, pair, opts, finish, { seed: spec.seed, protocol: spec.protocol }, (units) =>
+          return await this.cached(doc, cell, pair, opts, finish, { seed: spec.seed, protocol: spec.protocol, ...promptProvenance(pair, set) }, (units) =>
             runRatings(spec, { pool: this.pool, pair, set, signal: opts.signal, progress, units }),
           );
         }
@@ -180,7 +184,7 @@ export class Study {
           const spec = localizeSpec(doc, cell);
           const pair = await pairOf(spec.pair);
           const set = scenarioSet(doc, cellByName(doc, spec.scenarios)!);
-          return await this.cached(doc, cell, pair, opts, finish, {}, (units) => runLocalize(spec, { pool: this.pool, pair, set, signal: opts.signal, progress, units }));
+          return await this.cached(doc, cell, pair, opts, finish, promptProvenance(pair, set), (units) => runLocalize(spec, { pool: this.pool, pair, set, signal: opts.signal, progress, units }));
         }
         case 'sweep': {
           const spec = sweepSpec(doc, cell);
@@ -192,7 +196,7 @@ export class Study {
             const run = await ensure(spec.top.cell);
             topOf = run.output?.result as SweepResult | undefined;
           }
-          const prov = topOf && spec.top ? { protocol: 'expected', inputs: inputDigests([{ name: spec.top.cell, result: topOf }]) } : { protocol: 'expected' };
+          const prov = { protocol: 'expected', ...promptProvenance(pair, set), ...(topOf && spec.top ? { inputs: inputDigests([{ name: spec.top.cell, result: topOf }]) } : {}) };
           return await this.cached(doc, cell, pair, opts, finish, prov, (units) =>
             runSweepCell(spec, { pool: this.pool, pair, set, topOf, signal: opts.signal, progress, units, spillDir: this.host.cacheDir, donorMemory: this.donorMemory(pair) }),
           );
@@ -230,7 +234,7 @@ export class Study {
     pair: ResolvedPair,
     opts: RunOptions,
     finish: (status: CellStatus, extra?: Partial<CellRun>) => CellRun,
-    prov: { seed?: number; protocol?: string; inputs?: Provenance['inputs'] },
+    prov: Pick<Provenance, 'seed' | 'protocol' | 'inputs' | 'template' | 'prompts'>,
     compute: (units: CellUnits) => Promise<KnobeResult>,
   ): Promise<CellRun> {
     // The precision is part of what a result is: an int8 result never serves an fp32 request.
@@ -317,14 +321,24 @@ const PATCH_HINTS: Partial<Record<PatchError['code'], string>> = {
   'bad-sweep': 'fix the sweep cell as the message says',
 };
 
-/** Rounds every number to 6 significant digits: results stay readable in the file and diff less. */
+/**
+ * Fields kept at full precision: the per-vignette ratings. Every statistic is computed from them —
+ * the ratings cell's own test and, read back from the file, a stats cell's — so rounding them would
+ * make the two disagree (near-equal ratings differ in the digits rounding drops).
+ */
+const FULL_PRECISION: ReadonlySet<string> = new Set(['expected', 'sampledMean']);
+
+/**
+ * Rounds every number to 6 significant digits, except the ratings statistics are computed from:
+ * results stay readable in the file and diff less.
+ */
 export function compact<T>(value: T): T {
   const round = (x: number) => (Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(6)) : x);
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'number') return round(v);
-    if (Array.isArray(v)) return v.map(walk);
+  const walk = (v: unknown, key?: string): unknown => {
+    if (typeof v === 'number') return key !== undefined && FULL_PRECISION.has(key) ? v : round(v);
+    if (Array.isArray(v)) return v.map((x) => walk(x));
     // Absent fields are left out, as they are when the result is read back from a file.
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, walk(x)]));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, walk(x, k)]));
     return v;
   };
   return walk(value) as T;

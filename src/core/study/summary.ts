@@ -17,8 +17,14 @@ export function summaryLine(run: CellRun): string | undefined {
   const r = run.output?.result;
   if (!r) return run.note ? `${head}: ${run.note.replace(/\*\*/g, '')}` : head;
   switch (r.kind) {
-    case 'ratings':
-      return `${head}: ${(r as RatingsResult).summary.map((s) => `${s.model} Δ_Knobe = ${f(s.delta.estimate)} [${f(s.delta.ci[0])}, ${f(s.delta.ci[1])}]`).join('; ')}`;
+    case 'ratings': {
+      const rr = r as RatingsResult;
+      // The most words any model could not read: a warning worth a glance before reading Δ.
+      const spelled = Math.max(0, ...(rr.tokenization ?? []).map((t) => t.spelled.length));
+      const unknown = Math.max(0, ...(rr.tokenization ?? []).map((t) => t.unknown.length));
+      const unread = [spelled && `${spelled} words spelled out`, unknown && `${unknown} words unknown`].filter(Boolean).join(', ');
+      return `${head}: ${rr.summary.map((s) => `${s.model} Δ_Knobe = ${f(s.delta.estimate)} [${f(s.delta.ci[0])}, ${f(s.delta.ci[1])}]`).join('; ')}${unread ? ` (tokenizer warning: ${unread})` : ''}`;
+    }
     case 'sweep': {
       const s = r as SweepResult;
       const best = [...s.rows].sort((a, b) => b.fractionRemoved - a.fractionRemoved)[0];

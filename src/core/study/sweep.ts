@@ -16,7 +16,7 @@ import { runDonorPass, runSweepPhased, type SweepBatchResult, type SweepModels, 
 import type { SweepRequest } from '../patching/plan.js';
 import { CellUnits, MemoryLedger } from './ledger.js';
 import { allLayers, expandFamily, greedySmallest, layerLabel, type SweepFamily } from '../patching/sweep.js';
-import { fractionRemoved, mean } from '../stats/index.js';
+import { fractionRemoved, mean, requireFinite } from '../stats/index.js';
 import type { ModelPool, ResolvedPair } from './models.js';
 import { StepProgress, type CellProgress } from './progress.js';
 import { answerSet, tokenizePrompts } from './prompts.js';
@@ -54,9 +54,10 @@ export async function runSweepCell(spec: SweepSpec, ctx: SweepContext): Promise<
   };
   const shape = { numLayers: recipientSide.checkpoint.config.numLayers, hiddenSize: recipientSide.checkpoint.config.hiddenSize, kvWidth: recipientSide.checkpoint.config.numKvHeads * recipientSide.checkpoint.config.headDim };
   const L = shape.numLayers;
-  const prompts = tokenizePrompts(recipientSide, set, pair.spec);
-  const donorIds = tokenizePrompts(donorSide, set, pair.spec).map((p) => p.ids);
   const answers = answerSet(recipientSide, set);
+  const reserve = Math.max(...answers.tokens.map((t) => t.length)) - 1;
+  const prompts = tokenizePrompts(recipientSide, set, pair.spec, { reserve });
+  const donorIds = tokenizePrompts(donorSide, set, pair.spec, { reserve }).map((p) => p.ids);
   const conditions = set.vignettes.map((v) => v.condition);
   const paired = isPaired(set);
   const layers = spec.layers === 'all' ? allLayers(L) : spec.layers;
@@ -98,6 +99,7 @@ export async function runSweepCell(spec: SweepSpec, ctx: SweepContext): Promise<
     }
     const rows: PatchRow[] = [];
     let baseline: SweepResult['baseline'] | undefined;
+    let fractionNote: string | undefined;
     for (const [i, site] of spec.sites.entries()) {
       const sets = familyFor(site);
       const out = await runSweepPhased(models, shape, request(site, sets, i), { units: unitsOf(site, i * groups), store: stores[i], storeLayers: storeLayers(i) });
@@ -118,6 +120,7 @@ export async function runSweepCell(spec: SweepSpec, ctx: SweepContext): Promise<
         const pos = patched.filter((_, j) => conditions[j] === 'positive');
         const d = deltaOf(neg, pos, paired);
         const f = fraction(conditions, unpatched, patched, donorRatings, boot);
+        fractionNote ??= f.reason;
         rows.push({
           site,
           layers: layersOfSet,
@@ -133,7 +136,7 @@ export async function runSweepCell(spec: SweepSpec, ctx: SweepContext): Promise<
     // A shard stops here: the cell is finished once every shard's units are merged.
     units.finish();
 
-    const result: SweepResult = { kind: 'sweep', direction: spec.direction, mix: spec.mix, baseline: baseline!, rows };
+    const result: SweepResult = { kind: 'sweep', direction: spec.direction, mix: spec.mix, baseline: baseline!, rows, ...(fractionNote ? { fractionNote } : {}) };
     if (spec.smallest !== undefined) {
       const site = spec.sites[0];
       const step = spec.sites.length;
@@ -175,14 +178,35 @@ function pointFraction(conditions: string[], unpatched: number[], patched: numbe
   return (u - delta(patched, conditions)) / (u - delta(donor, conditions));
 }
 
-/** Fraction removed with its bootstrap CI; NaN with no interval when the two models' Δ coincide. */
-function fraction(conditions: string[], unpatched: number[], patched: number[], donor: number[], boot: { replicates: number; seed: number }) {
-  const items = conditions.map((condition, j) => ({ condition: condition as 'negative' | 'positive', unpatched: unpatched[j], patched: patched[j], donor: donor[j] }));
-  try {
-    const f = fractionRemoved(items, { seed: boot.seed, replicates: boot.replicates });
-    return { fraction: f.fraction, ci: f.ci };
-  } catch {
-    const f = pointFraction(conditions, unpatched, patched, donor);
-    return { fraction: f, ci: [Number.NaN, Number.NaN] as [number, number] };
+/** A patch's fraction removed with its interval, and why either is undefined when one is. */
+export interface FractionEstimate {
+  fraction: number;
+  ci: [number, number];
+  reason?: string;
+}
+
+const NO_INTERVAL: [number, number] = [Number.NaN, Number.NaN];
+
+/**
+ * Fraction removed with its bootstrap CI. Two degenerate cases are answered with their reason:
+ * the two models' Δ coincide (the fraction is 0/0 or unbounded: undefined), and a condition with
+ * a single item (the fraction stands, an interval cannot be resampled). Anything else the
+ * statistics refuse — a non-finite rating above all — is an error of the cell.
+ */
+export function fraction(conditions: string[], unpatched: number[], patched: number[], donor: number[], boot: { replicates: number; seed: number }): FractionEstimate {
+  requireFinite(unpatched, 'ratings of the unpatched recipient');
+  requireFinite(patched, 'ratings of the patched recipient');
+  requireFinite(donor, 'ratings of the donor');
+  const u = delta(unpatched, conditions);
+  const d = delta(donor, conditions);
+  if (u === d) {
+    return { fraction: Number.NaN, ci: NO_INTERVAL, reason: `the two models' Δ_Knobe coincide (${u.toFixed(4)}): there is no effect for a patch to remove` };
   }
+  const fewest = Math.min(...(['negative', 'positive'] as const).map((c) => conditions.filter((x) => x === c).length));
+  if (fewest === 1) {
+    return { fraction: pointFraction(conditions, unpatched, patched, donor), ci: NO_INTERVAL, reason: 'a condition has a single item: the fraction removed has no interval (resampling needs at least 2 items per condition)' };
+  }
+  const items = conditions.map((condition, j) => ({ condition: condition as 'negative' | 'positive', unpatched: unpatched[j], patched: patched[j], donor: donor[j] }));
+  const f = fractionRemoved(items, { seed: boot.seed, replicates: boot.replicates });
+  return { fraction: f.fraction, ci: f.ci };
 }

@@ -16,6 +16,10 @@ test('knobe command lines', () => {
   ok('run a.knobe --device webgpu --memory 12G', { command: 'run', file: 'a.knobe', out: undefined, report: undefined, cells: undefined, json: false, force: false, threads: undefined, cache: undefined, device: 'webgpu', memory: 12 * 1024 ** 3 });
   ok('demo --report r.html', { command: 'demo', report: 'r.html' });
   ok('demo-pair out --seed 3', { command: 'demo-pair', folder: 'out', values: { seed: '3' } });
+  ok('prompt a.knobe river', { command: 'prompt', file: 'a.knobe', item: 'river', models: undefined, tokens: false, pair: undefined, cache: undefined });
+  ok('prompt a.knobe set/river --model finetuned --tokens --pair p', { command: 'prompt', file: 'a.knobe', item: 'set/river', models: ['finetuned'], tokens: true, pair: 'p', cache: undefined });
+  bad('prompt a.knobe', /a notebook file and an item/);
+  bad('prompt a.knobe river --model base', /--model.*pretrained or finetuned/);
   bad('run', /exactly one notebook/);
   bad('run a.knobe b.knobe', /exactly one notebook/);
   bad('run a.knobe --threads two', /--threads/);

@@ -17,7 +17,7 @@ test('completions', () => {
   is('::: sw|@', ['pair', 'scenarios', 'ratings', 'localize', 'sweep', 'stats']);
   is(DOC + '::: ratings q\n|@\n:::', ['scenarios', 'pair', 'protocol', 'samples', 'temperature', 'top-p', 'top-k', 'max-tokens', 'seed', 'models']);
   is(DOC + '::: ratings q\nscenarios: s\nsam|@\n:::', ['pair', 'protocol', 'samples', 'temperature', 'top-p', 'top-k', 'max-tokens', 'seed', 'models']);
-  is(DOC + '::: ratings q\nprotocol: |@\n:::', ['expected', 'sample', 'both', 'choice']);
+  is(DOC + '::: ratings q\nprotocol: |@\n:::', ['expected', 'sample', 'both']);
   is(DOC + '::: ratings q\nscenarios: |@\n:::', ['s']);
   is(DOC + '::: ratings q\npair: m|@', ['main']);
   is(DOC + '::: sweep w\nsite: resid_post, |@\n:::', ['resid_pre', 'resid_mid', 'attn_out', 'mlp_out']);
@@ -27,10 +27,22 @@ test('completions', () => {
   is(DOC + '::: sweep w\ntop: |@\n:::', []);
   is(DOC + '::: stats t\nratings: r, |@\n:::', []);
   is(DOC + '::: pair p\npretrained: |@\n:::', ['demo:pretrained', 'hf:', './']);
-  is('::: scenarios s\n|@\n:::', ['question', 'scale', 'anchors', 'answer', 'item']);
+  is('::: scenarios s\n|@\n:::', ['question', 'scale', 'anchors', 'answer', 'template', 'item']);
   is('::: scenarios s\nitem a |@\n:::', ['negative', 'positive']);
   is('# prose |@', []);
   is('::: widget w\n|@\n:::', []);
+});
+
+test('slots are offered inside a template, on its first line and in its block', () => {
+  const all = ['{vignette}', '{question}', '{scale}', '{anchors}', '{answer}'];
+  is('::: scenarios s\ntemplate: {|@\n:::', all);
+  is('::: scenarios s\ntemplate: |\n  {vignette}\n  {q|@\n:::', all);
+  is('::: scenarios s\nquestion: {|@\n:::', []);
+  const text = '::: scenarios s\ntemplate: |\n  Story {vi';
+  const c = complete(text, text.length).find((x) => x.label === '{vignette}')!;
+  assert.equal(text.slice(c.start, c.end), '{vi');
+  assert.equal(c.insertText, '{vignette}');
+  assert.match(c.documentation!, /vignette/);
 });
 
 test('completion replaces the word being typed', () => {
@@ -53,6 +65,11 @@ test('hovers', () => {
   assert.match(ref.contents, /`scenarios` cell on line 6/);
   assert.equal(DOC.slice(ref.start, ref.end), 's');
   assert.equal(at('Q {a|b}'), undefined);
+  const t = '::: scenarios s\ntemplate: |\n  {vignette}\n  Use {scale}.\n  {answer}\n:::';
+  const slot = hover(t, t.indexOf('scale}') + 2)!;
+  assert.match(slot.contents, /\*\*`\{scale\}`\*\*.*whole number from 0 to 10/s);
+  assert.equal(t.slice(slot.start, slot.end), '{scale}');
+  assert.match(hover(t, t.indexOf('template') + 2)!.contents, /slots/);
   assert.match(hover('%knobe 1\n::: models m\nbase: ./a\n:::', 23)!.contents, /version 1 spelling of `pretrained`/);
 });
 

@@ -54,6 +54,18 @@ test('entries fold continuation lines', () => {
   assert.equal(t.slice(e.valueSpan.start, e.valueSpan.end), 'be brief');
 });
 
+test('a value written `|` keeps the line breaks of the indented lines below it', () => {
+  const t = '::: scenarios s\ntemplate: |\n  {vignette}\n    {question}\n\n  Answer with {scale}.  \n  {answer}\n\nscale: 0..4\n:::';
+  const e = entry(cell(t), 'template')!;
+  // Common indentation and trailing blanks go; deeper indentation and blank lines inside stay.
+  assert.equal(e.value, '{vignette}\n  {question}\n\nAnswer with {scale}.\n{answer}');
+  assert.equal(t.slice(e.valueSpan.start, e.valueSpan.end), '{vignette}\n    {question}\n\n  Answer with {scale}.  \n  {answer}');
+  assert.equal(entry(cell(t), 'scale')!.value, '0..4');
+  assert.equal(entry(cell('::: scenarios s\ntemplate: |\n:::'), 'template')!.value, '');
+  // Only a value that is `|` alone opens a block.
+  assert.equal(entry(cell('::: scenarios s\nquestion: a | b\n  c\n:::'), 'question')!.value, 'a | b c');
+});
+
 test('items: names, labels, text and the question override', () => {
   const t = '::: scenarios s\nquestion: Q?\nitem a\n  The {bad|good} one\n  goes on.\n  question: Why {x|y}?\nitem b positive\n  Plain.\n# note\nitem c\n:::';
   const c = cell(t);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from '../../../src/core/format/parser.js';
 import { cellByName } from '../../../src/core/format/nodes.js';
+import { DEFAULT_TEMPLATE, DEFAULT_TEMPLATE_ID } from '../../../src/core/format/prompt-template.js';
 import { FormatError, localizeSpec, pairSpec, ratingsSpec, scenarioSet, statsSpec, sweepSpec } from '../../../src/core/format/specs.js';
 
 const H = '%knobe 2\n::: pair main\npretrained: demo:pretrained\nfinetuned: hf:org/tuned@v2\n:::\n';
@@ -23,7 +24,7 @@ test('pair', () => {
 
 test('scenario set expands paired templates into two vignettes', () => {
   assert.deepEqual(spec(scenarioSet, SET, 's'), {
-    name: 's', question: 'Did he {harm|help} it?', scale: ['Yes', 'No'], anchors: { Yes: 'surely' }, answer: 'A:',
+    name: 's', question: 'Did he {harm|help} it?', scale: ['Yes', 'No'], anchors: { Yes: 'surely' }, answer: 'A:', template: { id: DEFAULT_TEMPLATE_ID, text: DEFAULT_TEMPLATE },
     vignettes: [
       { item: 'pair', condition: 'negative', text: 'He hurt the cat.', question: 'Did he harm it?' },
       { item: 'pair', condition: 'positive', text: 'He healed the dog.', question: 'Did he help it?' },
@@ -32,6 +33,13 @@ test('scenario set expands paired templates into two vignettes', () => {
   });
   const defaults = spec(scenarioSet, '::: scenarios d\nquestion: Q?\nitem a positive\n  A.\n:::\n', 'd');
   assert.deepEqual([defaults.scale.length, defaults.scale[0], defaults.scale[10], defaults.answer, defaults.anchors], [11, '0', '10', 'Answer:', {}]);
+});
+
+test('a scenario set carries its prompt template: the default, with its id, or its own', () => {
+  const set = (extra: string) => spec(scenarioSet, `::: scenarios d\nquestion: Q?\n${extra}item a positive\n  A.\n:::\n`, 'd').template;
+  assert.deepEqual(set(''), { id: DEFAULT_TEMPLATE_ID, text: DEFAULT_TEMPLATE });
+  assert.deepEqual(set('template: |\n  {vignette}\n  {question}\n  {answer}\n'), { id: 'custom', text: '{vignette}\n{question}\n{answer}' });
+  assert.throws(() => set('template: {vignette} {answer}\n'), (e: unknown) => e instanceof FormatError && e.diagnostics.some((d) => d.code === 'missing-slot'));
 });
 
 test('ratings with defaults and with every key', () => {
@@ -43,6 +51,10 @@ test('ratings with defaults and with every key', () => {
   assert.deepEqual(spec(ratingsSpec, SET + `::: ratings r\n${all}\n:::\n`, 'r'), {
     name: 'r', scenarios: 's', pair: 'main', protocol: 'both', samples: 10, temperature: 0.7, topP: 0.9, topK: 40, maxTokens: 4, seed: 7, models: ['finetuned'],
   });
+});
+
+test('an old `protocol: choice` reads as `expected`, which computes the same distribution and mass off the scale', () => {
+  assert.equal(spec(ratingsSpec, SET + '::: ratings r\nscenarios: s\nprotocol: choice\n:::\n', 'r').protocol, 'expected');
 });
 
 test('localize, sweep and stats', () => {

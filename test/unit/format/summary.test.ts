@@ -21,6 +21,7 @@ test('ratings summary shows the means, Δ_Knobe and the test', () => {
       '**Ratings** (expected, scale 0–10, 0 rows)', '',
       '| model | negative | positive | Δ_Knobe | 95% CI | test |', '| --- | --- | --- | --- | --- | --- |',
       '| finetuned | 6.50 | 3.25 | 3.25 | [1.00, 5.50] | t(2) = 4.00, p = .050 |', '',
+      'Δ_Knobe = mean rating of the negative-side-effect vignettes − mean rating of the positive ones, in scale points; positive when harm is judged more intentional than help.', '',
       '_finetuned `demo:finetuned`; 2026-11-30; tool 0.1.0; seed 3 — synthetic demo pair: a positive control, not a finding_',
     ].join('\n'),
   );

@@ -76,6 +76,25 @@ test('scales and anchors', () => {
   is(set('anchors: just words'), ['4:10 bad-value']);
 });
 
+test('a value the format no longer has is a warning naming what to write, and reads as its replacement', () => {
+  inFile('::: ratings r\nscenarios: s\nprotocol: choice\n:::\n', ['13:11 obsolete-value']);
+  const d = validate(parse(H + PAIR + SET + '::: ratings r\nscenarios: s\nprotocol: choice\n:::\n')).find((x) => x.code === 'obsolete-value')!;
+  assert.equal(d.severity, 'warning');
+  assert.match(d.message, /`protocol: expected`/);
+});
+
+test('prompt templates: unknown and missing slots, where they are', () => {
+  const set = (template: string) => H + `::: scenarios s\nquestion: Q?\n${template}\nitem a\n  {x|y}\n:::\n`;
+  is(set('template: {vignette} {question} {answer}'), []);
+  is(set('template: {vignette} {question} {scales} {answer}'), ['4:33 unknown-slot']);
+  is(set('template: {vignette} {answer}'), ['4:11 missing-slot']);
+  is(set('template: {vignette} {answer} {question}'), ['4:11 missing-slot']);
+  // In a block, a slot is located on its own line.
+  is(set('template: |\n  {vignette}\n  {question}\n  Rate it on {the scale}.\n  {answer}'), ['7:14 unknown-slot']);
+  is(set('template: |\n  {vignette}\n  {answer}'), ['5:3 missing-slot']);
+  is(set('template: |'), ['4:11 bad-value']);
+});
+
 test('references', () => {
   inFile('::: ratings r\nscenarios: nope\n:::\n', ['12:12 unknown-reference']);
   inFile('::: ratings r\nscenarios: main\n:::\n', ['12:12 unknown-reference']);
@@ -130,9 +149,9 @@ test('every code is produced by some input above', () => {
   // Keeps the table honest: a code nobody can trigger would be dead weight in the contract.
   const inputs = [
     '# x', '%knobe 9', H + '::: pair p\n', H + '::: chart c\n:::', H + '::: pair a.b\n:::', H + PAIR + PAIR, H + '::: pair p\nx: 1\n:::',
-    H + '::: pair p\nprompt: raw\nprompt: raw\n:::', H + '::: scenarios s\nscale: 1..1\n:::', H + '::: scenarios s\nscale: 2..1\n:::',
+    H + '::: pair p\nprompt: raw\nprompt: raw\n:::', H + '::: scenarios s\ntemplate: {vignette} {x}\n:::', H + '::: scenarios s\nscale: 1..1\n:::', H + '::: scenarios s\nscale: 2..1\n:::',
     H + '::: pair p\nprompt: x\n:::', H + '::: ratings r\nscenarios: q\n:::', H + '::: scenarios s\nitem a\n  {x}\n:::',
-    H + '::: output o\n:::', H + '::: stats o\n:::\n::: output o\nkind: x\n:::', H + ':::',
+    H + '::: output o\n:::', H + '::: stats o\n:::\n::: output o\nkind: x\n:::', H + ':::', H + '::: ratings r\nprotocol: choice\n:::',
     H + '::: stats o\n:::\n::: output o\nkind: stats\nhash: h\nchecksum: abc\nprovenance: {"tool":"t","date":"d","models":[]}\n:::',
   ];
   const seen = new Set(inputs.flatMap((t) => validate(parse(t)).map((d) => d.code)));

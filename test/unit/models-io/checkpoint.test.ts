@@ -122,6 +122,24 @@ test('GPT-2 checkpoints saved with the transformer. prefix load', async () => {
   assert.ok(ck.weights.has('transformer.h.1.attn.c_attn.weight'));
 });
 
+test('tensors the config does not use are listed, not silently ignored', async () => {
+  // A checkpoint of three layers whose config asks for two, plus a stray tensor.
+  const dir = fresh();
+  const deep = writeTestCheckpoint(dir, 'llama', { seed: 4, configOverrides: { num_hidden_layers: 3 }, editWeights: (w) => (w['model.extra.scale'] = w['model.norm.weight']) });
+  writeFileSync(join(dir, 'config.json'), readFileSync(join(dir, 'config.json'), 'utf8').replace('"num_hidden_layers": 3', '"num_hidden_layers": 2'));
+  const ck = await loadCheckpoint(dir);
+  assert.equal(ck.config.numLayers, 2);
+  const layer2 = Object.keys(deep.weights).filter((n) => n.startsWith('model.layers.2.')).sort();
+  assert.ok(layer2.length > 0);
+  assert.deepEqual(ck.unusedTensors, [...layer2, 'model.extra.scale'].sort());
+  assert.match(ck.warnings.join('\n'), new RegExp(`${layer2.length + 1} tensors.*config\\.json does not use.*layer 2.*num_hidden_layers is 2.*model\\.extra\\.scale`));
+  // Every architecture's own test checkpoint uses all its tensors.
+  for (const arch of SUPPORTED_ARCHITECTURES) {
+    const clean = await loadCheckpoint(writeTestCheckpoint(fresh(), arch, { seed: 3 }).dir);
+    assert.deepEqual([clean.unusedTensors, clean.warnings], [[], []], arch);
+  }
+});
+
 test('a damaged or inconsistent checkpoint is an error naming the culprit', async () => {
   const dirOf = (edit: (dir: string) => void, arch: 'llama' | 'gpt2' = 'llama', shards = 1): string => {
     const dir = fresh();

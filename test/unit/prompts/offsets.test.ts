@@ -8,12 +8,12 @@ import { phrasePositions } from '../../../src/core/patching/positions.js';
 const tok = new ModelTokenizer(demoTokenizerJson(demoVocabulary().tokens), demoTokenizerConfig());
 
 test('token offsets map every word-level token back onto the text', () => {
-  const text = 'The Chairman said: "I do not care." Answer:';
+  const text = 'The Chairman mumbled: "I do not care." Answer:';
   const ids = tok.encode(text);
   const spans = tokenOffsets(tok, text, ids)!;
   assert.equal(spans.length, ids.length);
   const pieces = spans.map(([s, e]) => text.slice(s, e));
-  assert.deepEqual(pieces, ['', 'The', 'Chairman', 's', 'a', 'i', 'd', ':', '"', 'I', 'do', 'not', 'care', '.', '"', 'Answer', ':']);
+  assert.deepEqual(pieces, ['', 'The', 'Chairman', 'm', 'u', 'm', 'b', 'l', 'ed', ':', '"', 'I', 'do', 'not', 'care', '.', '"', 'Answer', ':']);
 });
 
 test('a phrase is located through the offsets, whatever the case and spacing', () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, type DefaultTreeAdapterMap } from 'parse5';
 import { renderReport } from '../../../src/core/report/index.js';
-import { hostileNotebook, PAYLOADS, studyNotebook } from '../../fixtures/results/notebook.js';
+import { hostileNotebook, outputs, PAYLOADS, studyNotebook } from '../../fixtures/results/notebook.js';
 
 type Node = DefaultTreeAdapterMap['node'];
 type Element = DefaultTreeAdapterMap['element'];
@@ -124,4 +124,13 @@ test('a failed cell shows its error and a cell with a bad output says so', async
   });
   assert.ok(html.includes('<div class="error" role="alert">tokenizers differ at prompt &quot;boardroom&quot;</div>'));
   assert.ok(html.includes('output of cell b has an unknown result kind: nonsense'));
+});
+
+test('a result made from prompts shows its template and, folded, the exact text a vignette became', async () => {
+  const ratings = outputs.ratings;
+  const text = 'The river is harmed.\nHow intentionally?\nAnswer with a whole number from 0 to 10.\n0 = not at all <intentionally>, 10 = completely intentionally\nAnswer:';
+  const output = { ...ratings, provenance: { ...ratings.provenance, template: { id: 'default-1', text: '{vignette}\n{answer}' }, prompts: [{ model: 'pretrained' as const, vignette: 'river (negative)', text }, { model: 'finetuned' as const, vignette: 'river (negative)', text }] } };
+  const html = await renderReport({ title: 't', cells: [{ kind: 'knobe', cellKind: 'ratings', name: 'r', source: '', output }] });
+  assert.ok(html.includes('template default-1'), 'the template id among the facts');
+  assert.ok(html.includes('<details class="prompt"><summary>prompt of river (negative), as both models received it</summary><pre>The river is harmed.\nHow intentionally?\nAnswer with a whole number from 0 to 10.\n0 = not at all &lt;intentionally&gt;, 10 = completely intentionally\nAnswer:</pre></details>'), 'the prompt, escaped');
 });

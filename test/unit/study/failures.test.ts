@@ -31,6 +31,9 @@ const goodPair = pairCell('p', './pair/pretrained', './pair/finetuned');
 const rate = cell('ratings', 'rate', 'scenarios: set');
 const patch = (positions: string) => cell('sweep', 'patch', 'ratings: rate', 'layers: 1..2', `positions: ${positions}`);
 
+/** A story of some 900 tokens, past the 512 positions of the test pair. */
+const longSet = cell('scenarios', 'set', 'question: How intentionally?', 'item short', '  The river is {harmed|helped}.', 'item long', `  ${'The chairman does not care, and the river is {harmed|helped}. '.repeat(75)}`);
+
 /** [what, cells, the failing cell, its code, what the message must name, what the hint must say] */
 const cases: [string, string[], string, string, RegExp, RegExp][] = [
   ['missing model folder', [pairCell('p', './nowhere/pretrained', './pair/finetuned'), scenarios('set'), rate], 'p', 'model-load', /nowhere\/pretrained/, /config\.json/],
@@ -44,6 +47,8 @@ const cases: [string, string[], string, string, RegExp, RegExp][] = [
   ['sweep at a phrase no prompt has', [goodPair, scenarios('set'), rate, patch('"zebra crossing"')], 'patch', 'run-failed', /zebra crossing/, /phrase/],
   ['sweep at a position past the prompt', [goodPair, scenarios('set'), rate, patch('400')], 'patch', 'run-failed', /400/, /./],
   ['top layers of a sweep at another site', [goodPair, scenarios('set'), rate, cell('sweep', 'first', 'ratings: rate', 'site: mlp_out', 'positions: last'), cell('sweep', 'patch', 'ratings: rate', 'site: attn_out', 'top: 1 of first', 'positions: last')], 'patch', 'bad-cell', /attn_out.*`first`.*mlp_out/, /site/],
+  ['ratings of a vignette longer than the model\'s positions', [goodPair, longSet, rate], 'rate', 'prompt-too-long', /`long \(negative\)`.*\d{3} tokens.*512 positions/, /shorten/],
+  ['localize of a vignette longer than the model\'s positions', [goodPair, longSet, cell('localize', 'where', 'scenarios: set')], 'where', 'prompt-too-long', /`long \(negative\)`.*512 positions/, /shorten/],
   ['paired t on independent items', [goodPair, cell('scenarios', 'set', 'question: How intentionally?', 'item a negative', '  The river is harmed.', 'item b positive', '  The river is helped.', 'item c negative', '  The park is harmed.', 'item d positive', '  The park is helped.'), rate, cell('stats', 'test', 'ratings: rate', 'tests: paired')], 'test', 'bad-cell', /paired/, /welch/],
 ];
 

@@ -35,6 +35,7 @@ for (const [what, scenarios] of sets) {
     }
     assert.ok(ratingsOf(byName(runs).get('rate')).summary[1].delta.estimate > 0.5, 'the planted bias shows on one story too');
     assert.ok(sweepOf(byName(runs).get('patch')).rows.every((r) => Number.isFinite(r.delta)));
+    assert.match(sweepOf(byName(runs).get('patch')).fractionNote ?? '', /single item/);
 
     // Written and read back: the Δ is there, the missing interval is NaN again (null in the file), and the result is reused.
     const saved = outputsIn(readFileSync(file, 'utf8')).get('rate')!.result as typeof rate;

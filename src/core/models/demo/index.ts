@@ -10,7 +10,7 @@ import { finetunedWeights, pretrainedWeights, type DemoEdit, type DemoShape, typ
 export type { DemoEdit, DemoShape, EditSite } from './weights.js';
 
 /** Bumped whenever the generator's output changes, so cached pairs are regenerated. */
-export const DEMO_GENERATOR_VERSION = 1;
+export const DEMO_GENERATOR_VERSION = 2;
 export const MANIFEST_FILE = 'knobe-demo.json';
 
 export interface DemoOptions {
@@ -67,6 +67,9 @@ export function validateDemoOptions(o: DemoOptions): void {
   }
 }
 
+/** Positions of the demo models (max_position_embeddings). */
+export const DEMO_MAX_POSITIONS = 512;
+
 function llamaConfig(shape: DemoShape, vocabSize: number): Record<string, unknown> {
   return {
     architectures: ['LlamaForCausalLM'],
@@ -78,7 +81,7 @@ function llamaConfig(shape: DemoShape, vocabSize: number): Record<string, unknow
     num_attention_heads: shape.heads,
     num_key_value_heads: shape.heads,
     head_dim: shape.hidden / shape.heads,
-    max_position_embeddings: 512,
+    max_position_embeddings: DEMO_MAX_POSITIONS,
     rms_norm_eps: 1e-5,
     rope_theta: 10000,
     tie_word_embeddings: false,

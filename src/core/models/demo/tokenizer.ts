@@ -1,35 +1,16 @@
-// The demo pair's tokenizer: a WordPiece vocabulary of whole words (the example notebooks' words
-// plus a small base lexicon), single letters and `##` letter pieces so that any other word still
-// tokenizes (letter by letter) instead of collapsing to [UNK], digits 0..10 as whole tokens so the
-// rating scale's answers are single tokens, and punctuation. Lower-cased on the way in.
-import { EXAMPLE_NEGATIVE, EXAMPLE_POSITIVE, EXAMPLE_WORDS } from './words.js';
+// The demo pair's tokenizer: a WordPiece vocabulary of whole words (a general list, words.ts),
+// common word endings (`##ed`, `##ing`, …) so that inflections of listed words stay readable,
+// single letters and `##` letter pieces so that any other word still tokenizes (spelled letter by
+// letter, which the ratings output reports) instead of collapsing to [UNK], digits 0..10 as whole
+// tokens so the rating scale's answers are single tokens, and punctuation. Lower-cased on the
+// way in.
+import { GENERAL_WORDS, NEGATIVE_WORDS, POSITIVE_WORDS } from './words.js';
 
 export const SPECIAL_TOKENS = { pad: '[PAD]', bos: '[BOS]', eos: '[EOS]', unk: '[UNK]' } as const;
 
-// Written by us: words of clearly harmful / helpful outcome that vignettes commonly use.
-export const BASE_NEGATIVE = [
-  'harm', 'harms', 'harmed', 'harming', 'harmful', 'hurt', 'hurts', 'hurting', 'damage', 'damages', 'damaged',
-  'damaging', 'pollute', 'pollutes', 'polluted', 'pollution', 'destroy', 'destroys', 'destroyed', 'ruin', 'ruins',
-  'ruined', 'injure', 'injures', 'injured', 'injury', 'worse', 'worsen', 'worsened', 'loss', 'losses', 'lost',
-  'suffer', 'suffers', 'suffered', 'sick', 'sicker', 'poison', 'poisoned', 'threaten', 'threatened', 'weaken',
-  'weakened', 'endanger', 'endangered', 'kill', 'killed', 'fail', 'failed', 'fails', 'unsafe', 'dangerous',
-  'dust', 'shadow', 'cannot', 'awake', 'dries', 'crack', 'torn', 'headaches', 'noise', 'flooded',
-];
-export const BASE_POSITIVE = [
-  'help', 'helps', 'helped', 'helping', 'helpful', 'benefit', 'benefits', 'benefited', 'improve', 'improves',
-  'improved', 'improving', 'protect', 'protects', 'protected', 'heal', 'heals', 'healed', 'cleaner', 'cleaned',
-  'better', 'safer', 'strengthen', 'strengthened', 'support', 'supported', 'supports', 'restore', 'restored',
-  'gain', 'gains', 'gained', 'save', 'saves', 'saved', 'thrive', 'thrives', 'healthier', 'recover', 'recovered',
-  'succeed', 'succeeded', 'safe', 'boost', 'boosted', 'enrich', 'enriched', 'rescue', 'rescued',
-  'cheered', 'quiet', 'free', 'sun', 'customers', 'lit', 'business', 'shorter',
-];
-const BASE_WORDS = [
-  'the', 'a', 'an', 'and', 'or', 'but', 'not', 'no', 'yes', 'i', 'you', 'he', 'she', 'it', 'they', 'we', 'is',
-  'was', 'are', 'were', 'be', 'do', 'does', 'did', 'have', 'has', 'had', 'to', 'of', 'in', 'on', 'for', 'with',
-  'at', 'by', 'from', 'that', 'this', 'what', 'how', 'why', 'who', 'answer', 'question', 'intentionally',
-  'intentional', 'scale', 'rate', 'care', 'about', 'only', 'want', 'more', 'less', 'side', 'effect',
-];
 const PUNCTUATION = ['.', ',', ':', ';', '!', '?', '"', "'", '(', ')', '-', '/', '%', '&', '+', '=', '[', ']', '{', '}', '|', '*', '#', '$', '@', '<', '>', '_'];
+/** Endings of English inflection and derivation, as continuation pieces. */
+const ENDINGS = ['s', 'es', 'ed', 'd', 'ing', 'er', 'ers', 'est', 'ly', 'ies', 'ied', 'en', 'ful', 'ness', 'ment', 'ments', 'able', 'al', 'ion', 'ions'];
 
 export interface DemoVocabulary {
   tokens: string[];
@@ -37,17 +18,17 @@ export interface DemoVocabulary {
   positive: string[];
 }
 
-/** The full vocabulary, in a fixed order (specials, digits, punctuation, words, letters, `##` letters). */
+/** The full vocabulary, in a fixed order (specials, digits, punctuation, words, letters, `##` pieces). */
 export function demoVocabulary(): DemoVocabulary {
-  const negative = [...new Set([...BASE_NEGATIVE, ...EXAMPLE_NEGATIVE])].filter((w) => !BASE_POSITIVE.includes(w) && !EXAMPLE_POSITIVE.includes(w)).sort();
-  const positive = [...new Set([...BASE_POSITIVE, ...EXAMPLE_POSITIVE])].filter((w) => !negative.includes(w)).sort();
+  const negative = [...new Set(NEGATIVE_WORDS)].filter((w) => !POSITIVE_WORDS.includes(w)).sort();
+  const positive = [...new Set(POSITIVE_WORDS)].filter((w) => !negative.includes(w)).sort();
   const letters = 'abcdefghijklmnopqrstuvwxyz'.split('');
   const digits = Array.from({ length: 11 }, (_, i) => String(i));
-  const words = [...new Set([...BASE_WORDS, ...EXAMPLE_WORDS, ...negative, ...positive])].filter((w) => w.length > 1).sort();
+  const words = [...new Set([...GENERAL_WORDS, ...negative, ...positive])].filter((w) => w.length > 1).sort();
   const tokens = [
     SPECIAL_TOKENS.pad, SPECIAL_TOKENS.bos, SPECIAL_TOKENS.eos, SPECIAL_TOKENS.unk,
     ...digits, ...'123456789'.split('').map((d) => `##${d}`), '##0',
-    ...PUNCTUATION, ...words, ...letters, ...letters.map((l) => `##${l}`),
+    ...PUNCTUATION, ...words, ...letters, ...letters.map((l) => `##${l}`), ...ENDINGS.map((e) => `##${e}`),
   ];
   return { tokens: [...new Set(tokens)], negative, positive };
 }

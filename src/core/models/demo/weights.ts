@@ -19,8 +19,9 @@
 import { createRng, type Rng } from '../../stats/rng.js';
 
 export const RESERVED = 6;
-// Gains of the two edits at strength 1, chosen so that the default pair's fine-tuned Δ_Knobe on the
-// example notebooks lands in the range the study reports for real fine-tuned models (≈ 1.5–4).
+// Gains of the two edits at strength 1, chosen so that the default pair's fine-tuned Δ_Knobe on
+// vignettes told in plain words (the examples among them) lands near the range the study reports
+// for real fine-tuned models (≈ 1.5–4).
 const ATTN_GAIN = 4;
 const MLP_GAIN = 0.02;
 export const DIM = { NEG: 0, POS: 1, U: 2, MNEG: 3, MPOS: 4, ONE: 5 } as const;

@@ -71,6 +71,9 @@ test('the same seed gives the same bytes whatever the sharding; another seed doe
     assert.equal(files(join(dir, 'one')).length, 1);
     for (const name of s.weights.names()) assert.deepEqual(s.weights.get(name).data, o.weights.get(name).data, name);
     assert.equal(a.shards.length, files(join(dir, 'a')).length);
+    // Generating again into a folder replaces its weights: no shard of the earlier layout is left.
+    generateCheckpoint(join(dir, 'b'), { config: tiny, seed: 7, dtype: 'F16' });
+    assert.deepEqual(readdirSync(join(dir, 'b')).filter((f) => f.startsWith('model')), ['model.safetensors']);
   });
 });
 

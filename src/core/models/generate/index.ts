@@ -7,7 +7,7 @@
 //
 // A "fine-tuned" variant differs from its base in named layers only (noise added to every tensor
 // of those layers); written beside a base folder, it hard-links the base's untouched shards.
-import { copyFileSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expectedWeights } from '../checkpoint.js';
 import { parseConfig } from '../config.js';
@@ -27,6 +27,7 @@ export const DEFAULT_SHARD_BYTES = 5_000_000_000;
 const CHUNK = 1 << 22;
 
 const INDEX = 'model.safetensors.index.json';
+const WEIGHT_FILE = /^model(-\d{5}-of-\d{5})?\.safetensors$/;
 /** The tokenizer files a tokenizer folder may hold; those present are copied. */
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'chat_template.jinja'];
 
@@ -227,6 +228,9 @@ export function generateCheckpoint(dir: string, opts: GenerateOptions): Generate
   const noise = new Float32Array(CHUNK);
   let done = 0;
 
+  // Shards of an earlier generation into this folder that the new plan does not rewrite.
+  const planned = new Set(shards.map((s) => s.file));
+  for (const f of readdirSync(out)) if (WEIGHT_FILE.test(f) && !planned.has(f)) rmSync(join(out, f));
   writeJson(join(out, 'config.json'), opts.config);
   const tokenizer = writeTokenizer(out, opts.config, config, opts.tokenizerDir);
   for (const shard of shards) {

@@ -134,7 +134,7 @@ export function checkpointCommand(args: CheckpointArgs, bar = new ProgressBar())
     bar.finish();
   }
   const c = made.config;
-  const what = `${c.architecture}, ${c.numLayers} layers, hidden ${c.hiddenSize}, vocabulary ${c.vocabSize}`;
+  const what = `${c.architecture}, ${c.numLayers} layer${c.numLayers === 1 ? '' : 's'}, hidden ${c.hiddenSize}, vocabulary ${c.vocabSize}`;
   const files = made.shards.length === 1 ? made.shards[0] : `${made.shards.length} shards`;
   const linked = made.linked.length ? `; ${made.linked.length} of them hard-linked to the base folder` : '';
   return `wrote a random checkpoint to ${made.dir} (${what}; ${gb(made.bytes)} in ${files}${linked})`;

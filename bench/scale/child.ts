@@ -60,8 +60,10 @@ async function run(t: Task): Promise<Record<string, unknown>> {
       t0 = performance.now();
       const model = await prepare(ck, t.precision, t.cacheDir, t.threads);
       const loadSeconds = seconds(t0);
+      // What the converted-graph loader says of itself, where this build has one.
+      const info = model as unknown as { graphCache?: { hit: boolean }; weightBytes?: number; device?: unknown };
       await model.dispose();
-      return { hashSeconds, loadSeconds, converted };
+      return { hashSeconds, loadSeconds, converted, cacheHit: info.graphCache?.hit, weightBytes: info.weightBytes, device: info.device };
     }
     case 'forward': {
       const ck = await loadCheckpoint(t.dir);

@@ -275,7 +275,8 @@ function report(o: Options, scale: Scale, layers: number, swept: number, results
     const ratio = first && cached ? ` — cached/first = ${(cached / first).toFixed(3)} (target ≤ 0.2)` : '';
     const converted = results[k('first-load')]?.converted === false ? ' (this build has no converted-graph cache: both loads build the graphs)' : '';
     log(`  first load (convert): ${sec(first)}, cached load: ${sec(cached)}${ratio}${converted}; hashing the checkpoint: ${sec(num(k('cached-load'), 'hashSeconds'))}${note(k('cached-load'))}`);
-    log(`  peak RSS: first load ${gib(num(k('first-load'), 'peakRss'))}, cached load ${gib(num(k('cached-load'), 'peakRss'))}, forward ${gib(num(k('forward'), 'peakRss'))}`);
+    const hit = (key: string) => (results[key]?.cacheHit === undefined ? '' : results[key]?.cacheHit ? ' (graph cache hit)' : ' (converted)');
+    log(`  peak RSS: first load ${gib(num(k('first-load'), 'peakRss'))}${hit(k('first-load'))}, cached load ${gib(num(k('cached-load'), 'peakRss'))}${hit(k('cached-load'))}, forward ${gib(num(k('forward'), 'peakRss'))}; weights held ${gib(num(k('cached-load'), 'weightBytes'))}`);
     log(`  forward of a ${PROMPT_TOKENS}-token prompt: ${sec(num(k('forward'), 'secondsPerForward'))} per forward${note(k('forward'))}`);
     const study = results[k('study')] as { wall?: number; peakRss?: number; cells?: Array<{ name: string; status: string; seconds: number; error?: string }> } | undefined;
     if (study) {

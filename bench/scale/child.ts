@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runCommand } from '../../src/cli/main.js';
 import { loadCheckpoint, type Checkpoint } from '../../src/core/models/checkpoint.js';
-import { LoadedModel, makeBatch } from '../../src/core/models/model.js';
+import { makeBatch, type LoadedModel } from '../../src/core/models/model.js';
+import type { Precision } from '../../src/core/models/precision.js';
+import { prepareModel } from '../../src/core/models/prepare.js';
 
 export type Task =
-  | { task: 'load'; dir: string; precision: string; cacheDir: string; fresh: boolean; threads: number }
-  | { task: 'forward'; dir: string; precision: string; cacheDir: string; threads: number; prompt: number[]; runs: number; logitsFile: string }
+  | { task: 'load'; dir: string; precision: Precision; cacheDir: string; fresh: boolean; threads: number }
+  | { task: 'forward'; dir: string; precision: Precision; cacheDir: string; threads: number; prompt: number[]; runs: number; logitsFile: string }
   | { task: 'study'; notebook: string; cacheDir: string; threads: number; memory: number };
 
 export interface ChildResult {
@@ -29,26 +31,16 @@ export function peakRss(): number {
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 const log = (s: string) => process.stderr.write(`  ${s}\n`);
 
-/** A model at a precision: through the converted-graph cache where this build has one. */
-let converted = false;
-
-async function prepare(ck: Checkpoint, precision: string, cacheDir: string, threads: number): Promise<LoadedModel> {
-  // Looked up at run time: builds without precision support load fp32 only.
-  const modulePath = '../../src/core/models/prepare.js';
-  const mod = (await import(modulePath).catch(() => undefined)) as { prepareModel?: (c: Checkpoint, o: Record<string, unknown>) => Promise<LoadedModel> } | undefined;
-  if (mod?.prepareModel) {
-    converted = true;
-    let last = '';
-    return mod.prepareModel(ck, {
-      precision, device: 'cpu', cacheDir, threads,
-      // Conversion steps only: opening each session is quick and would flood the log.
-      onProgress: (p: { stage?: string; message?: string }) => {
-        if (p.stage === 'convert' && p.message && p.message !== last) log((last = p.message));
-      },
-    });
-  }
-  if (precision !== 'fp32') throw new Error(`precision ${precision} needs the converted-graph loader (src/core/models/prepare.ts), which this build lacks`);
-  return LoadedModel.fromWeights(ck.config, ck.weights, { threads });
+/** A model at a precision, through the converted-graph cache in `cacheDir`. */
+function prepare(ck: Checkpoint, precision: Precision, cacheDir: string, threads: number): Promise<LoadedModel> {
+  let last = '';
+  return prepareModel(ck, {
+    precision, device: 'cpu', cacheDir, threads,
+    // Conversion steps only: opening each session is quick and would flood the log.
+    onProgress: (p) => {
+      if (p.stage === 'convert' && p.message && p.message !== last) log((last = p.message));
+    },
+  });
 }
 
 async function run(t: Task): Promise<Record<string, unknown>> {
@@ -61,10 +53,8 @@ async function run(t: Task): Promise<Record<string, unknown>> {
       t0 = performance.now();
       const model = await prepare(ck, t.precision, t.cacheDir, t.threads);
       const loadSeconds = seconds(t0);
-      // What the converted-graph loader says of itself, where this build has one.
-      const info = model as unknown as { graphCache?: { hit: boolean }; weightBytes?: number; device?: unknown };
       await model.dispose();
-      return { hashSeconds, loadSeconds, converted, cacheHit: info.graphCache?.hit, weightBytes: info.weightBytes, device: info.device };
+      return { hashSeconds, loadSeconds, cacheHit: model.graphCache?.hit, weightBytes: model.weightBytes, device: model.device };
     }
     case 'forward': {
       const ck = await loadCheckpoint(t.dir);

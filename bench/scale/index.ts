@@ -19,7 +19,8 @@ import { parseArgs } from 'node:util';
 import { parseConfig } from '../../src/core/models/config.js';
 import { applyOverrides, generateCheckpoint, perturbCheckpoint, presetConfig, readGeneratorManifest, type GenerateProgress } from '../../src/core/models/generate/index.js';
 import { loadTokenizer } from '../../src/core/models/tokenizer.js';
-import { estimateWeightBytes, formatBytes, type Precision } from '../../src/core/study/memory.js';
+import { weightBytes, type Precision } from '../../src/core/models/precision.js';
+import { formatBytes } from '../../src/core/study/memory.js';
 import { REAL_TOKENIZERS } from '../../test/support/real-tokenizers.js';
 import type { ChildResult, Task } from './child.js';
 
@@ -225,7 +226,7 @@ export async function runScale(argv: string[]): Promise<void> {
 
   for (const precision of o.precisions) {
     const target = scale.targets[precision];
-    const budget = target ?? Math.ceil(1.25 * estimateWeightBytes(config, precision));
+    const budget = target ?? Math.ceil(1.25 * weightBytes(config, precision));
     const cacheDir = join(o.cache, `knobe-${precision}`);
     const nb = join(o.cache, `study-${precision}.knobe`);
     writeFileSync(nb, notebookFor(precision, pair.swept));
@@ -273,8 +274,7 @@ function report(o: Options, scale: Scale, layers: number, swept: number, results
     const first = num(k('first-load'), 'loadSeconds');
     const cached = num(k('cached-load'), 'loadSeconds');
     const ratio = first && cached ? ` — cached/first = ${(cached / first).toFixed(3)} (target ≤ 0.2)` : '';
-    const converted = results[k('first-load')]?.converted === false ? ' (this build has no converted-graph cache: both loads build the graphs)' : '';
-    log(`  first load (convert): ${sec(first)}, cached load: ${sec(cached)}${ratio}${converted}; hashing the checkpoint: ${sec(num(k('cached-load'), 'hashSeconds'))}${note(k('cached-load'))}`);
+    log(`  first load (convert): ${sec(first)}, cached load: ${sec(cached)}${ratio}; hashing the checkpoint: ${sec(num(k('cached-load'), 'hashSeconds'))}${note(k('cached-load'))}`);
     const hit = (key: string) => (results[key]?.cacheHit === undefined ? '' : results[key]?.cacheHit ? ' (graph cache hit)' : ' (converted)');
     log(`  peak RSS: first load ${gib(num(k('first-load'), 'peakRss'))}${hit(k('first-load'))}, cached load ${gib(num(k('cached-load'), 'peakRss'))}${hit(k('cached-load'))}, forward ${gib(num(k('forward'), 'peakRss'))}; weights held ${gib(num(k('cached-load'), 'weightBytes'))}`);
     log(`  forward of a ${PROMPT_TOKENS}-token prompt: ${sec(num(k('forward'), 'secondsPerForward'))} per forward${note(k('forward'))}`);

@@ -3,6 +3,7 @@
 // and help text are made from the same definitions, so a new subcommand has `--help` and a line in
 // the overview as soon as it is defined.
 import { parseArgs } from 'node:util';
+import { PRESET_NAMES } from '../core/models/generate/presets.js';
 import { parseMemory } from '../core/study/memory.js';
 
 const DEVICES = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
@@ -42,12 +43,17 @@ export interface DemoPairArgs {
   folder: string;
   values: Record<string, string | undefined>;
 }
+export interface CheckpointArgs {
+  command: 'checkpoint';
+  folder: string;
+  values: Values;
+}
 export interface HelpArgs {
   command: 'help';
   /** The subcommand to explain; the overview when absent. */
   topic?: string;
 }
-export type CliArgs = RunArgs | PromptArgs | DemoArgs | DemoPairArgs | HelpArgs;
+export type CliArgs = RunArgs | PromptArgs | DemoArgs | DemoPairArgs | CheckpointArgs | HelpArgs;
 
 export class UsageError extends Error {
   /** The subcommand whose usage was wrong, for its help. */
@@ -58,12 +64,14 @@ export class UsageError extends Error {
 
 interface OptionDef {
   type: 'string' | 'boolean';
+  /** May be given more than once (its value is then the list). */
+  multiple?: true;
   /** What the value is, shown in help: `--out <file.knobe>`. */
   value?: string;
   help: string;
 }
 
-type Values = Record<string, string | boolean | undefined>;
+export type Values = Record<string, string | boolean | string[] | undefined>;
 
 export interface CommandDef {
   name: string;
@@ -202,7 +210,44 @@ const DEMO_PAIR: CommandDef = {
   build: (values, positionals) => ({ command: 'demo-pair', folder: positionals[0], values: { ...values } as Record<string, string | undefined> }),
 };
 
-export const COMMANDS: readonly CommandDef[] = [RUN, PROMPT, DEMO, DEMO_PAIR];
+const CHECKPOINT: CommandDef = {
+  name: 'checkpoint',
+  args: '<folder>',
+  positionals: 1,
+  noun: 'folder',
+  summary: 'Writes a random checkpoint in the Hugging Face layout (sharded safetensors with an index), of any shape.',
+  details: [
+    'The shape is a preset or a config.json, with overrides. Presets:',
+    `  ${PRESET_NAMES.join(', ')}.`,
+    'Weights start as transformers initialises them (normal, std initializer_range; norms 1), seeded;',
+    'the same options give the same bytes. It stands in for real models when measuring the tool.',
+    '',
+    'With --base <folder>, writes a "fine-tuned" variant of that folder instead: it differs only in',
+    'the --perturb-layers, and the base\'s shards that hold none of them are hard-linked.',
+  ].join('\n'),
+  options: {
+    preset: { type: 'string', value: '<name>', help: 'the configuration of a known model' },
+    config: { type: 'string', value: '<config.json>', help: 'or any configuration file' },
+    layers: { type: 'string', value: '<N>', help: 'number of layers' },
+    hidden: { type: 'string', value: '<N>', help: 'hidden size' },
+    intermediate: { type: 'string', value: '<N>', help: 'MLP size' },
+    heads: { type: 'string', value: '<N>', help: 'attention heads' },
+    'kv-heads': { type: 'string', value: '<N>', help: 'key/value heads' },
+    vocab: { type: 'string', value: '<N>', help: 'vocabulary size' },
+    set: { type: 'string', multiple: true, value: '<key=value>', help: 'any config.json field (a JSON value, or text); repeatable' },
+    dtype: { type: 'string', value: '<fp32|fp16|bf16>', help: 'how the weights are stored (default bf16)' },
+    seed: { type: 'string', value: '<N>', help: 'seed of the random weights (default 0)' },
+    'shard-size': { type: 'string', value: '<5GB>', help: 'largest shard (default 5GB, as the Hub\'s checkpoints)' },
+    tokenizer: { type: 'string', value: '<folder>', help: 'copy tokenizer.json and tokenizer_config.json from there (default: a small generated one)' },
+    base: { type: 'string', value: '<folder>', help: 'write a variant of this checkpoint' },
+    perturb: { type: 'string', value: '<seed>', help: 'seed of the noise added to the perturbed layers' },
+    'perturb-layers': { type: 'string', value: '<a,b>', help: 'the layers that differ' },
+    'perturb-scale': { type: 'string', value: '<x>', help: 'noise std as a multiple of the initialisation\'s (default 0.1)' },
+  },
+  build: (values, positionals) => ({ command: 'checkpoint', folder: positionals[0], values: { ...values } }),
+};
+
+export const COMMANDS: readonly CommandDef[] = [RUN, PROMPT, DEMO, DEMO_PAIR, CHECKPOINT];
 
 const HELP_OPTION: OptionDef = { type: 'boolean', help: 'show this help' };
 
@@ -245,7 +290,7 @@ export function parseCli(argv: string[]): CliArgs {
   // --help wins over everything else on the line, whatever else is wrong with it.
   const end = rest.indexOf('--');
   if ((end < 0 ? rest : rest.slice(0, end)).some((a) => a === '--help' || a === '-h')) return { command: 'help', topic: def.name };
-  const options = Object.fromEntries(Object.entries(def.options).map(([k, o]) => [k, { type: o.type }]));
+  const options = Object.fromEntries(Object.entries(def.options).map(([k, o]) => [k, o.multiple ? { type: o.type, multiple: true } : { type: o.type }]));
   let parsed: { values: Values; positionals: string[] };
   try {
     parsed = parseArgs({ args: rest, options, allowPositionals: def.positionals > 0, strict: true }) as typeof parsed;

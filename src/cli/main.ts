@@ -19,6 +19,7 @@ import { summaryLine } from '../core/study/summary.js';
 import { readNotebookText, updateNotebook } from './notebook-file.js';
 import { writeReport } from './report.js';
 import { commandNamed, helpText, parseCli, USAGE, UsageError, type PromptArgs, type RunArgs } from './args.js';
+import { checkpointCommand } from './checkpoint.js';
 import { writeDemoPairCommand } from './demo-pair.js';
 import { ProgressBar } from './progress.js';
 
@@ -195,6 +196,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'demo-pair':
       console.log(writeDemoPairCommand(args));
+      return 0;
+    case 'checkpoint':
+      console.log(checkpointCommand(args));
       return 0;
     case 'demo': {
       const { runDemo } = await import('./demo.js');

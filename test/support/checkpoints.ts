@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectedWeights } from '../../src/core/models/checkpoint.js';
 import { parseConfig } from '../../src/core/models/config.js';
+import { GENERATED_CHAT_TEMPLATE, byteLevelBpeTokenizer, tokenizerIdCount } from '../../src/core/models/generate/tokenizer.js';
 import { writeSafetensors, type TensorToWrite, type WritableDtype } from '../../src/core/models/safetensors.js';
 import type { Architecture, ModelConfig } from '../../src/core/models/types.js';
 
@@ -26,89 +27,8 @@ export function seededNormal(seed: number): () => number {
 
 // ---- tokenizers ---------------------------------------------------------------------------
 
-/** GPT-2's reversible byte → printable character map used by byte-level BPE. */
-export function bytesToUnicode(): string[] {
-  const keep: number[] = [];
-  for (let b = 33; b <= 126; b++) keep.push(b);
-  for (let b = 161; b <= 172; b++) keep.push(b);
-  for (let b = 174; b <= 255; b++) keep.push(b);
-  const out = new Array<string>(256);
-  let extra = 0;
-  for (let b = 0; b < 256; b++) out[b] = keep.includes(b) ? String.fromCharCode(b) : String.fromCharCode(256 + extra++);
-  return out;
-}
-
-/** Words the byte-level tokenizer knows whole (with a leading space, as they follow one). */
-export const BPE_WORDS = [
-  ' the', ' chairman', ' said', ' harm', ' help', ' environment', ' intentionally', ' program', ' profit',
-  ' How', ' did', ' on', ' a', ' scale', ' from', ' to', ' Answer', ':', ' The', ' he', ' will', ' not',
-];
-
-export interface BpeTokenizerOptions {
-  /** Whole words to add merges for (spaces become Ġ). Default BPE_WORDS. */
-  words?: string[];
-  /** Special tokens appended after the BPE vocabulary. */
-  specials?: string[];
-  /** Token prepended by the post-processor, e.g. "<|bos|>". */
-  bos?: string;
-}
-
-/**
- * A byte-level BPE tokenizer.json: the 256 byte symbols, merges that build each of `words`
- * left to right, " 0" … " 9" merged (so " 10" is two tokens: "Ġ1" and "0"), then specials.
- */
-export function byteLevelBpeTokenizer(opts: BpeTokenizerOptions = {}): Record<string, unknown> {
-  const b2u = bytesToUnicode();
-  const vocab: Record<string, number> = {};
-  let next = 0;
-  for (const ch of b2u) vocab[ch] = next++;
-  const merges: Array<[string, string]> = [];
-  const addMerge = (left: string, right: string): void => {
-    const joined = left + right;
-    if (joined in vocab) return;
-    merges.push([left, right]);
-    vocab[joined] = next++;
-  };
-  const enc = new TextEncoder();
-  const symbolsOf = (s: string): string[] => Array.from(enc.encode(s), (b) => b2u[b]);
-  for (let d = 0; d <= 9; d++) addMerge(b2u[32], String(d));
-  for (const word of opts.words ?? BPE_WORDS) {
-    const syms = symbolsOf(word);
-    let acc = syms[0];
-    for (let i = 1; i < syms.length; i++) {
-      addMerge(acc, syms[i]);
-      acc += syms[i];
-    }
-  }
-  const specials = opts.specials ?? ['<|bos|>', '<|eos|>', '<|user|>', '<|assistant|>'];
-  const added = specials.map((content) => {
-    const id = next++;
-    return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
-  });
-  const bosId = opts.bos === undefined ? undefined : added.find((t) => t.content === opts.bos)?.id;
-  const postProcessor = bosId === undefined
-    ? { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true }
-    : {
-      type: 'TemplateProcessing',
-      single: [{ SpecialToken: { id: opts.bos, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
-      pair: [{ SpecialToken: { id: opts.bos, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: opts.bos, type_id: 1 } }, { Sequence: { id: 'B', type_id: 1 } }],
-      special_tokens: { [opts.bos as string]: { id: opts.bos, ids: [bosId], tokens: [opts.bos] } },
-    };
-  return {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: added,
-    normalizer: null,
-    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
-    post_processor: postProcessor,
-    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: {
-      type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges,
-    },
-  };
-}
+// The byte-level BPE tokenizer is the one generated checkpoints get; tests build on it.
+export { BPE_WORDS, byteLevelBpeTokenizer, bytesToUnicode, type BpeTokenizerOptions, tokenizerIdCount as vocabSizeOf, GENERATED_CHAT_TEMPLATE as TEST_CHAT_TEMPLATE } from '../../src/core/models/generate/tokenizer.js';
 
 /** A word-level tokenizer.json splitting on whitespace; unknown words become `unk`. */
 export function wordLevelTokenizer(words: string[], specials: string[] = ['<unk>', '<s>', '</s>']): Record<string, unknown> {
@@ -129,19 +49,6 @@ export function wordLevelTokenizer(words: string[], specials: string[] = ['<unk>
   };
 }
 
-export function vocabSizeOf(tokenizerJson: Record<string, unknown>): number {
-  const model = tokenizerJson.model as { vocab: Record<string, number> };
-  const added = tokenizerJson.added_tokens as Array<{ id: number }>;
-  return Math.max(...Object.values(model.vocab), ...added.map((t) => t.id)) + 1;
-}
-
-/** A ChatML-like template: bos, then each message between role markers. */
-export const TEST_CHAT_TEMPLATE =
-  '{{ bos_token }}{% for m in messages %}' +
-  "{% if m['role'] == 'system' %}<|user|>system: {{ m['content'] }}\n" +
-  "{% elif m['role'] == 'user' %}<|user|>{{ m['content'] | trim }}\n" +
-  "{% else %}<|assistant|>{{ m['content'] | trim }}{{ eos_token }}{% endif %}{% endfor %}" +
-  '{% if add_generation_prompt %}<|assistant|>{% endif %}';
 
 // ---- configs ------------------------------------------------------------------------------
 
@@ -236,7 +143,7 @@ export interface TestCheckpoint {
 export function writeTestCheckpoint(dir: string, architecture: Architecture, opts: TestCheckpointOptions = {}): TestCheckpoint {
   mkdirSync(dir, { recursive: true });
   const tokenizerJson = opts.tokenizerJson ?? byteLevelBpeTokenizer({ bos: architecture === 'qwen2' ? undefined : '<|bos|>' });
-  const configJson = { ...tinyConfigJson(architecture, vocabSizeOf(tokenizerJson)), ...opts.configOverrides };
+  const configJson = { ...tinyConfigJson(architecture, tokenizerIdCount(tokenizerJson)), ...opts.configOverrides };
   const config = parseConfig(configJson);
   const weights = randomWeights(config, opts.seed ?? 1);
   opts.editWeights?.(weights);
@@ -261,7 +168,7 @@ export function writeTestCheckpoint(dir: string, architecture: Architecture, opt
   }
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson));
   const tokenizerConfig = opts.tokenizerConfig === undefined
-    ? { bos_token: '<|bos|>', eos_token: '<|eos|>', add_bos_token: architecture !== 'qwen2', add_eos_token: false, chat_template: TEST_CHAT_TEMPLATE, model_max_length: 64 }
+    ? { bos_token: '<|bos|>', eos_token: '<|eos|>', add_bos_token: architecture !== 'qwen2', add_eos_token: false, chat_template: GENERATED_CHAT_TEMPLATE, model_max_length: 64 }
     : opts.tokenizerConfig;
   if (tokenizerConfig !== null) writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig, null, 2));
   return { dir, config, weights };

@@ -365,13 +365,57 @@ export function floatToBfloat16Bits(x: number): number {
   return ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
-function encode(data: Float32Array, dtype: WritableDtype): Uint8Array {
+/** Little-endian bytes of `data` in a float dtype (F32 shares data's memory). */
+export function encodeFloats(data: Float32Array, dtype: WritableDtype): Uint8Array {
   assertLittleEndianHost();
   if (dtype === 'F32') return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const out = new Uint16Array(data.length);
-  const conv = dtype === 'F16' ? floatToHalfBits : floatToBfloat16Bits;
-  for (let i = 0; i < data.length; i++) out[i] = conv(data[i]);
+  if (dtype === 'F16') {
+    for (let i = 0; i < data.length; i++) out[i] = floatToHalfBits(data[i]);
+  } else {
+    // floatToBfloat16Bits inlined over a bit view: generated checkpoints encode billions of values.
+    const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+    for (let i = 0; i < bits.length; i++) {
+      const b = bits[i];
+      out[i] = (b & 0x7f800000) === 0x7f800000 && b & 0x7fffff ? ((b >>> 16) & 0x8000) | 0x7fc0 : ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) & 0xffff;
+    }
+  }
   return new Uint8Array(out.buffer);
+}
+
+export const dtypeBytes = (dtype: SafetensorsDtype): number => DTYPE_BYTES[dtype];
+
+export interface HeaderEntry {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+}
+
+/**
+ * The first bytes of a safetensors file holding `tensors` in this order: the length, then the JSON
+ * header space-padded to a multiple of 8 bytes so that tensor data stays aligned, as the reference
+ * implementation does. Returns them with each tensor's [begin, end) in the data that follows.
+ */
+export function safetensorsHeader(tensors: HeaderEntry[], metadata?: Record<string, string>): { bytes: Uint8Array; offsets: Array<[number, number]> } {
+  const header: Record<string, unknown> = {};
+  if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  const offsets: Array<[number, number]> = [];
+  let offset = 0;
+  for (const t of tensors) {
+    if (t.name === '__metadata__') throw new CheckpointError('invalid-config', `tensor name "${t.name}" is reserved`, { name: t.name });
+    const bytes = t.shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[t.dtype];
+    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
+    offsets.push([offset, offset + bytes]);
+    offset += bytes;
+  }
+  let json = JSON.stringify(header);
+  const jsonBytes = Buffer.byteLength(json, 'utf8');
+  json += ' '.repeat((8 - ((8 + jsonBytes) % 8)) % 8);
+  const headerBuf = Buffer.from(json, 'utf8');
+  const out = Buffer.alloc(8 + headerBuf.length);
+  out.writeBigUInt64LE(BigInt(headerBuf.length), 0);
+  headerBuf.copy(out, 8);
+  return { bytes: out, offsets };
 }
 
 // ---- writer -------------------------------------------------------------------------------
@@ -388,12 +432,9 @@ export interface TensorToWrite {
  * atomically (written beside it, then renamed).
  */
 export function writeSafetensors(file: string, tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>): void {
-  const header: Record<string, unknown> = {};
-  if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  const entries: HeaderEntry[] = [];
   const blobs: Uint8Array[] = [];
-  let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
-    if (name === '__metadata__') throw new CheckpointError('invalid-config', `tensor name "${name}" is reserved`, { name });
     const elements = t.shape.reduce((a, b) => a * b, 1);
     if (!t.shape.every(isNonNegInt) || elements !== t.data.length) {
       throw new CheckpointError(
@@ -403,23 +444,14 @@ export function writeSafetensors(file: string, tensors: Record<string, TensorToW
       );
     }
     const dtype = t.dtype ?? 'F32';
-    const blob = encode(t.data, dtype);
-    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + blob.byteLength] };
-    blobs.push(blob);
-    offset += blob.byteLength;
+    entries.push({ name, dtype, shape: t.shape });
+    blobs.push(encodeFloats(t.data, dtype));
   }
-  let json = JSON.stringify(header);
-  const jsonBytes = Buffer.byteLength(json, 'utf8');
-  json += ' '.repeat((8 - ((8 + jsonBytes) % 8)) % 8);
-  const headerBuf = Buffer.from(json, 'utf8');
-  const lenBuf = Buffer.alloc(8);
-  lenBuf.writeBigUInt64LE(BigInt(headerBuf.length));
-
+  const { bytes } = safetensorsHeader(entries, metadata);
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    writeAll(fd, lenBuf);
-    writeAll(fd, headerBuf);
+    writeAll(fd, bytes);
     for (const blob of blobs) writeAll(fd, blob);
   } catch (e) {
     closeSync(fd);
@@ -430,7 +462,7 @@ export function writeSafetensors(file: string, tensors: Record<string, TensorToW
   renameSync(tmp, file);
 }
 
-function writeAll(fd: number, bytes: Uint8Array): void {
+export function writeAll(fd: number, bytes: Uint8Array): void {
   let done = 0;
   while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done);
 }

@@ -90,8 +90,10 @@ export class ModelTokenizer {
     if (this.addEos && this.eosTokenId === undefined) {
       throw new CheckpointError('tokenizer-error', `${source}: add_eos_token is true but no eos_token is configured`, { path: source, name: 'add_eos_token' });
     }
-    const vocab = this.hf.get_vocab(true);
-    this.size = Math.max(-1, ...vocab.values()) + 1;
+    // A loop, not Math.max(...ids): spreading a real vocabulary (128k+ ids) overflows the stack.
+    let top = -1;
+    for (const id of this.hf.get_vocab(true).values()) if (id > top) top = id;
+    this.size = top + 1;
     this.special = new Set([...this.hf.get_added_tokens_decoder()].filter(([, t]) => t.special).map(([id]) => id));
   }
 

@@ -3,7 +3,7 @@
 // inference sessions once per checkpoint and precision so every cell of every run shares them.
 // Models stay loaded while they fit the budget together; loading one that does not fit first
 // releases the least recently used, so a pair whose two models do not fit runs one at a time.
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { ModelProvenance, ModelRole } from '../../common/results.js';
 import type { PairSpec } from '../format/specs.js';
 import type { ModelSource } from '../format/values.js';
@@ -16,7 +16,8 @@ import { precisionsFor, weightBytes, type DeviceRequest } from '../models/precis
 import { providerSupport } from '../models/runtime.js';
 import { prepareModel } from '../models/prepare.js';
 import type { RuntimeOptions } from '../models/runtime.js';
-import { loadTokenizer, type ModelTokenizer } from '../models/tokenizer.js';
+import { sha256File } from '../models/hash.js';
+import { ModelTokenizer } from '../models/tokenizer.js';
 import { StudyError } from './errors.js';
 import { defaultMemoryBudget, formatBytes, planPrecision, type Precision } from './memory.js';
 
@@ -82,6 +83,7 @@ export function localFolder(path: string, baseDir: string): string {
 export class ModelPool {
   /** Sessions by checkpoint folder and precision, with the content hash they were built from. */
   private readonly models = new Map<string, Held>();
+  private readonly tokenizers = new Map<string, ModelTokenizer>();
   private useCounter = 0;
   readonly budget: number;
   readonly stats: PoolStats = { loads: 0, releases: 0, peakModels: 0, peakBytes: 0 };
@@ -144,7 +146,7 @@ export class ModelPool {
       const checkpoint = await this.checkpoint(dir, role, text, spec.name);
       let tokenizer: ModelTokenizer;
       try {
-        tokenizer = loadTokenizer(dir);
+        tokenizer = await this.tokenizerOf(checkpoint);
       } catch (e) {
         throw new StudyError('model-load', `the ${role} model's tokenizer could not be loaded: ${(e as Error).message}`, 'the folder needs a readable tokenizer.json', spec.name, { cause: e });
       }
@@ -231,6 +233,22 @@ export class ModelPool {
     await (await h.model.catch(() => undefined))?.dispose();
   }
 
+  /**
+   * The checkpoint's tokenizer, built from the files it already read. Tokenizers are kept by the
+   * digests of their files: a pair's two models usually ship the same ones, and building a real
+   * vocabulary of 128k–262k tokens takes seconds.
+   */
+  private async tokenizerOf(checkpoint: Checkpoint): Promise<ModelTokenizer> {
+    const files = checkpoint.files.filter((f) => f === 'tokenizer.json' || f === 'tokenizer_config.json');
+    const key = (await Promise.all(files.map(async (f) => `${f}:${await sha256File(join(checkpoint.dir, f))}`))).join('\n');
+    let tokenizer = this.tokenizers.get(key);
+    if (!tokenizer) {
+      tokenizer = new ModelTokenizer(checkpoint.tokenizerJson, checkpoint.tokenizerConfig, checkpoint.dir);
+      this.tokenizers.set(key, tokenizer);
+    }
+    return tokenizer;
+  }
+
   /** Releases every model (they are loaded again when next needed). */
   async release(): Promise<void> {
     await Promise.all([...this.models.keys()].map((k) => this.releaseKey(k)));
@@ -238,6 +256,7 @@ export class ModelPool {
 
   async dispose(): Promise<void> {
     await this.release();
+    this.tokenizers.clear();
   }
 
   private async folderOf(source: Exclude<ModelSource, { kind: 'demo' }>, text: string, signal?: AbortSignal): Promise<string> {

@@ -4,6 +4,7 @@
 //   decimals would print 1.000);
 // - values that cannot exceed 1 (p, η²p) have no leading zero; d, g, d_z keep theirs;
 // - whole-number df print as integers, fractional (Welch, sphericity-corrected) df to one decimal.
+import { StatsError } from './errors.js';
 
 function fixed(x: number, digits: number): string {
   // Rounding can print "-0.00"; a sign on zero would suggest a direction that is not there.
@@ -18,7 +19,7 @@ export function noLeadingZero(x: number, digits: number): string {
 
 /** "p = .032", "p < .001", "p > .999". */
 export function formatP(p: number): string {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`p-value ${p} is not in [0, 1]`);
+  if (!(p >= 0 && p <= 1)) throw new StatsError('invalid-argument', `p-value ${p} is not in [0, 1]`);
   if (p < 0.001) return 'p < .001';
   const s = noLeadingZero(p, 3);
   return s === '1.000' ? 'p > .999' : `p = ${s}`;

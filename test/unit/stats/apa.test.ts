@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDf, formatEffect, formatF, formatP, formatT } from '../../../src/core/stats/index.js';
+import { StatsError, formatDf, formatEffect, formatF, formatP, formatT } from '../../../src/core/stats/index.js';
 
 function is(actual: string, expected: string) {
   assert.equal(actual, expected);
@@ -19,8 +19,10 @@ test('p-values: three decimals, no leading zero, floor at .001', () => {
   is(formatP(0.9994), 'p = .999');
   is(formatP(0.9996), 'p > .999');
   is(formatP(1), 'p > .999');
-  assert.throws(() => formatP(1.2), RangeError);
-  assert.throws(() => formatP(NaN), RangeError);
+  // A p outside [0, 1] or NaN is a defect of the statistic that produced it, reported as such.
+  for (const bad of [1.2, -0.1, NaN]) {
+    assert.throws(() => formatP(bad), (e: unknown) => e instanceof StatsError && e.code === 'invalid-argument' && e.message.includes(String(bad)));
+  }
 });
 
 test('degrees of freedom: integers as is, fractional to one decimal', () => {

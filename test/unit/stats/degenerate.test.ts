@@ -78,6 +78,10 @@ test('multiple comparisons, bootstrap, patch fraction and activations refuse bad
   fails('invalid-argument', () => adjustP([0.1, NaN], 'bh'));
   assert.deepEqual(adjustP([], 'bh'), []);
   fails('empty', () => bootstrap([], () => 0, { seed: 1 }));
+  // One value resamples to itself: an interval of zero width would claim a certainty that is not there.
+  fails('too-few', () => bootstrap([5], (s) => s[0], { seed: 1 }), '1 observation');
+  fails('too-few', () => bootstrap([1, 2, 3], (s) => s.length, { seed: 1, strata: (x) => (x === 3 ? 'b' : 'a') }), 'stratum "b"');
+  fails('invalid-argument', () => bootstrap([1, 2], () => 0, { seed: 0.5 }), 'seed');
   fails('invalid-argument', () => bootstrap([1, 2], () => 0, { seed: 1, replicates: 1 }));
   fails('non-finite', () => bootstrap([1, 2], () => NaN, { seed: 1 }), 'on the data');
   fails('non-finite', () => bootstrap([0, 1], (s) => 1 / s.reduce((a, b) => a + b, 0), { seed: 3, replicates: 200 }), 'resamples');

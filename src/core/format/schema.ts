@@ -45,6 +45,8 @@ export const CORRECTIONS = ['holm', 'bonferroni', 'bh', 'none'] as const;
 export const MODEL_ROLES = ['pretrained', 'finetuned'] as const;
 export const DEMO_SOURCES = ['demo:pretrained', 'demo:finetuned'] as const;
 export const PRECISIONS = ['auto', 'fp32', 'fp16', 'bf16', 'int8', 'int4'] as const;
+/** Seeds are 32-bit (the generators' state is filled from 32 bits): larger ones are refused, not wrapped. */
+export const MAX_SEED = 0xffffffff;
 
 export const KIND_DOCS: Record<CellKind, string> = {
   pair: 'The model pair: a pretrained model and its fine-tuned version, asked the same prompts.',
@@ -83,7 +85,7 @@ export const KEYS: Record<CellKind, readonly KeyDoc[]> = {
     { key: 'top-p', type: 'fraction', default: '1', doc: 'Nucleus sampling: keep the smallest set of tokens whose probability reaches this.' },
     { key: 'top-k', type: 'int', min: 0, default: '0', doc: 'Keep the k most probable tokens; 0 turns it off.' },
     { key: 'max-tokens', type: 'int', min: 1, default: '8', doc: 'New tokens per generation.' },
-    { key: 'seed', type: 'int', min: 0, default: '1', doc: 'Seed of the sampler.' },
+    { key: 'seed', type: 'int', min: 0, max: MAX_SEED, default: '1', doc: 'Seed of the sampler (a whole number up to 4294967295, 32 bits).' },
     { key: 'models', type: 'enum-list', values: MODEL_ROLES, default: 'pretrained, finetuned', doc: 'Which models of the pair to rate.' },
   ],
   localize: [scenariosRef, pairRef, site('resid_post'), positions('last')],
@@ -98,14 +100,16 @@ export const KEYS: Record<CellKind, readonly KeyDoc[]> = {
     { key: 'mix', type: 'fraction', default: '1', doc: 'Share of the donor activation, 0..1 (1 replaces).' },
     { key: 'direction', type: 'enum', values: DIRECTIONS, default: 'pretrained -> finetuned', doc: '`pretrained -> finetuned` removes the effect; `finetuned -> pretrained` induces it.' },
     { key: 'smallest', type: 'fraction', doc: 'Target fraction of Δ_Knobe removed, for a greedy search of the smallest layer set.' },
+    { key: 'bootstrap', type: 'int', min: 2, default: '1000', doc: 'Resamples for the bootstrap intervals of the fraction removed (paired templates resample whole items, independent items resample within their condition).' },
+    { key: 'seed', type: 'int', min: 0, max: MAX_SEED, default: '1', doc: 'Seed of those resamples (a whole number up to 4294967295, 32 bits).' },
   ],
   stats: [
     { key: 'ratings', type: 'ref-list', ref: 'ratings', required: true, doc: 'One or more `ratings` cells.' },
     { key: 'tests', type: 'enum-list', values: TESTS, default: 'welch, anova', doc: 'Tests: `welch`, `student`, `paired`, `anova`, `bootstrap`.' },
     { key: 'correction', type: 'enum', values: CORRECTIONS, default: 'holm', doc: 'Correction for multiple comparisons.' },
     { key: 'alpha', type: 'fraction', default: '0.05', doc: 'Significance level.' },
-    { key: 'bootstrap', type: 'int', min: 1, default: '2000', doc: 'Resamples for bootstrap intervals.' },
-    { key: 'seed', type: 'int', min: 0, default: '1', doc: 'Bootstrap seed.' },
+    { key: 'bootstrap', type: 'int', min: 2, default: '2000', doc: 'Resamples for bootstrap intervals.' },
+    { key: 'seed', type: 'int', min: 0, max: MAX_SEED, default: '1', doc: 'Bootstrap seed (a whole number up to 4294967295, 32 bits).' },
   ],
 };
 

@@ -81,6 +81,9 @@ export interface SweepSpec {
   mix: number;
   direction: 'pretrained->finetuned' | 'finetuned->pretrained';
   smallest?: number;
+  /** Resamples and seed of the fraction-removed intervals. */
+  bootstrap: number;
+  seed: number;
 }
 
 export interface StatsSpec {
@@ -203,6 +206,8 @@ export function sweepSpec(doc: KnobeDocument, cell: KnobeCell): SweepSpec {
     mix: r.get<number>('mix')!,
     direction: r.get('direction')!,
     smallest: r.get<number>('smallest'),
+    bootstrap: r.get<number>('bootstrap')!,
+    seed: r.get<number>('seed')!,
   };
 }
 

@@ -194,7 +194,7 @@ export class Study {
           }
           const prov = topOf && spec.top ? { protocol: 'expected', inputs: inputDigests([{ name: spec.top.cell, result: topOf }]) } : { protocol: 'expected' };
           return await this.cached(doc, cell, pair, opts, finish, prov, (units) =>
-            runSweepCell(spec, { pool: this.pool, pair, set, topOf, signal: opts.signal, progress, units, spillDir: this.host.cacheDir, donorMemory: this.donorMemory(pair) }),
+            runSweepCell(spec, { pool: this.pool, pair, set, topOf, signal: opts.signal, progress, units, spillDir: this.host.cacheDir, donorMemory: this.donorMemory(pair), bootstrap: { replicates: spec.bootstrap, seed: spec.seed } }),
           );
         }
         case 'stats': {

@@ -31,7 +31,7 @@ export interface SweepContext {
   topOf?: SweepResult;
   signal?: AbortSignal;
   progress: CellProgress;
-  /** Bootstrap resamples and seed for the fraction-removed CIs. */
+  /** Bootstrap resamples and seed for the fraction-removed CIs (the cell's `bootstrap` and `seed`). */
   bootstrap?: { replicates: number; seed: number };
   /** Finished units of this cell (resume, shards); default: none recorded. */
   units?: CellUnits;
@@ -117,7 +117,7 @@ export async function runSweepCell(spec: SweepSpec, ctx: SweepContext): Promise<
         const neg = patched.filter((_, j) => conditions[j] === 'negative');
         const pos = patched.filter((_, j) => conditions[j] === 'positive');
         const d = deltaOf(neg, pos, paired);
-        const f = fraction(conditions, unpatched, patched, donorRatings, boot);
+        const f = fraction(set.vignettes.map((v) => v.item), conditions, unpatched, patched, donorRatings, boot);
         rows.push({
           site,
           layers: layersOfSet,
@@ -176,8 +176,9 @@ function pointFraction(conditions: string[], unpatched: number[], patched: numbe
 }
 
 /** Fraction removed with its bootstrap CI; NaN with no interval when the two models' Δ coincide. */
-function fraction(conditions: string[], unpatched: number[], patched: number[], donor: number[], boot: { replicates: number; seed: number }) {
-  const items = conditions.map((condition, j) => ({ condition: condition as 'negative' | 'positive', unpatched: unpatched[j], patched: patched[j], donor: donor[j] }));
+function fraction(itemIds: string[], conditions: string[], unpatched: number[], patched: number[], donor: number[], boot: { replicates: number; seed: number }) {
+  // Item ids let paired templates be resampled item by item, their two versions together.
+  const items = conditions.map((condition, j) => ({ item: itemIds[j], condition: condition as 'negative' | 'positive', unpatched: unpatched[j], patched: patched[j], donor: donor[j] }));
   try {
     const f = fractionRemoved(items, { seed: boot.seed, replicates: boot.replicates });
     return { fraction: f.fraction, ci: f.ci };

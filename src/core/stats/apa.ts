@@ -5,6 +5,7 @@
 // - values that cannot exceed 1 (p, η²p) have no leading zero; d, g, d_z keep theirs;
 // - whole-number df print as integers, fractional (Welch, sphericity-corrected) df to one decimal.
 import { StatsError } from './errors.js';
+import type { Correction } from './multiple.js';
 
 function fixed(x: number, digits: number): string {
   // Rounding can print "-0.00"; a sign on zero would suggest a direction that is not there.
@@ -48,4 +49,16 @@ export function formatF(F: number, df1: number, df2: number, p: number, partialE
   const parts = [`F(${formatDf(df1)}, ${formatDf(df2)}) = ${fixed(F, 2)}`, formatP(p)];
   if (partialEta2 !== undefined && Number.isFinite(partialEta2)) parts.push(formatEffect('η²p', partialEta2));
   return parts.join(', ');
+}
+
+const CORRECTION_LABEL: Record<Exclude<Correction, 'none'>, string> = { holm: 'Holm', bonferroni: 'Bonferroni', bh: 'BH' };
+
+/**
+ * The APA line with the adjusted p printed right after the raw one: "…, p = .056, p_Holm = .112, …".
+ * Lines without a p-value, and `none`, are returned unchanged.
+ */
+export function withAdjustedP(apa: string, pAdjusted: number, method: Correction): string {
+  if (method === 'none') return apa;
+  const adjusted = `p_${CORRECTION_LABEL[method]} ${formatP(pAdjusted).slice(2)}`;
+  return apa.replace(/(^|, |: )(p [<=>] \.\d{3})/, (_, before: string, raw: string) => `${before}${raw}, ${adjusted}`);
 }

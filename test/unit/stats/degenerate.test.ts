@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  StatsError, activationDifference, adjustP, anovaBetween, anovaRepeated, bootstrap, cohensD, cohensDz, describe,
+  StatsError, activationDifference, mannWhitney, ncfCdf, ncfNoncentralityInterval, nctCdf, nctNoncentralityInterval, nctSf, partialEta2Interval,
+  tostPaired, tostTwoSample, wilcoxonSignedRank, adjustP, anovaBetween, anovaRepeated, bootstrap, cohensD, cohensDz, describe,
   fractionRemoved, knobeDelta, knobeDeltaPaired, oneWayAnova, pairByItem, pairedT, studentT, welchT, type StatsErrorCode,
 } from '../../../src/core/stats/index.js';
 
@@ -108,4 +109,32 @@ test('paired Δ_Knobe matches items whatever their order', () => {
   assert.equal(k.test.name, 'paired t');
   assert.equal(k.test.df, 2);
   fails('unpaired', () => knobeDeltaPaired([{ item: 'a', value: 1 }, { item: 'b', value: 2 }], [{ item: 'a', value: 1 }]), '"b"');
+});
+
+test('noncentral distributions, exact intervals, TOST and rank tests refuse degenerate input, naming it', () => {
+  fails('invalid-argument', () => nctCdf(1, 0, 1), 'df = 0');
+  fails('invalid-argument', () => nctSf(1, 0.5, 1), 'df = 0.5');
+  fails('non-finite', () => nctCdf(NaN, 5, 1), 't is NaN');
+  fails('invalid-argument', () => nctCdf(1, 5, Infinity), 'noncentrality');
+  fails('invalid-argument', () => ncfCdf(1, 2, 10, -1), 'noncentrality -1');
+  fails('invalid-argument', () => ncfCdf(1, 0, 10, 1), 'd1 = 0');
+  fails('non-finite', () => nctNoncentralityInterval(Infinity, 5, 0.95), 'Infinity');
+  fails('non-finite', () => ncfNoncentralityInterval(NaN, 2, 10, 0.95), 'NaN');
+  fails('invalid-argument', () => partialEta2Interval(3, 2, 0), 'df2 = 0');
+  fails('invalid-argument', () => partialEta2Interval(-1, 2, 20), 'F = -1');
+  fails('invalid-argument', () => partialEta2Interval(3, 2, 20, 1), 'level');
+  fails('invalid-argument', () => tostPaired(ok, [2, 3, 4, 6], { low: 0.5, high: -0.5, unit: 'raw' }), 'lower equivalence bound 0.5');
+  fails('non-finite', () => tostTwoSample(ok, ok, { low: -Infinity, high: 1, unit: 'raw' }), 'bounds');
+  fails('zero-variance', () => tostPaired([1, 2, 3], [0, 1, 2], { low: -1, high: 1, unit: 'raw' }), 'same difference');
+  fails('unpaired', () => tostPaired([1, 2, 3], [0, 1], { low: -1, high: 1, unit: 'raw' }), '3 first values');
+  fails('zero-variance', () => tostTwoSample([2, 2, 2], [2, 2], { low: -1, high: 1, unit: 'd' }), 'constant');
+  fails('too-few', () => tostTwoSample([2], [1, 2], { low: -1, high: 1, unit: 'raw' }), 'first group');
+  fails('invalid-argument', () => tostPaired(ok, [2, 3, 4, 6], { low: -1, high: 1, unit: 'raw' }, { alpha: 0.7 }), 'α = 0.7');
+  fails('zero-variance', () => wilcoxonSignedRank([1, 2, 3], [1, 2, 3]), 'all 3 pairs');
+  fails('unpaired', () => wilcoxonSignedRank([1, 2, 3], [1, 2]), '3 first values');
+  fails('non-finite', () => wilcoxonSignedRank([1, NaN], [1, 2]), 'index 1');
+  fails('empty', () => wilcoxonSignedRank([], []), 'pairs');
+  fails('zero-variance', () => mannWhitney([4, 4, 4, 4, 4, 4, 4, 4, 4], [4, 4, 4, 4, 4, 4, 4, 4, 4]), 'all 18 values');
+  fails('empty', () => mannWhitney([1, 2], []), 'second group');
+  fails('non-finite', () => mannWhitney([1, Infinity], [1, 2]), 'first group');
 });

@@ -10,6 +10,7 @@ export { wilcoxonSignedRank, mannWhitney, rankWithTies, type WilcoxonResult, typ
 export { knobeDelta, knobeDeltaPaired, type KnobeDelta, type KnobeDeltaOptions } from './knobe.js';
 export { anovaBetween, oneWayAnova, type BetweenData } from './anova.js';
 export { anovaRepeated, type RepeatedData, type RepeatedOptions } from './rm-anova.js';
+export { fitMixedModel, type MixedData, type MixedOptions, type MixedModel, type FixedEffect, type MixedTermTest, type LikelihoodRatio } from './lmm.js';
 export type { AnovaEffectRow, AnovaTable, Mauchly } from './anova-types.js';
 export { adjustP, type Correction } from './multiple.js';
 export { bootstrap, bcaInterval, jackknife, quantileSorted, type BootstrapOptions, type BootstrapResult } from './bootstrap.js';

@@ -137,3 +137,95 @@ export function integrate(f: (x: number) => number, breaks: readonly number[], o
     parts.splice(worst, 1, { a, b: m, ...kronrod(f, a, m) }, { a: m, b, ...kronrod(f, m, b) });
   }
 }
+
+/**
+ * Minimum of a smooth function of a few variables by Nelder–Mead (standard coefficients), restarted
+ * from its best point until a restart no longer improves it: the simplex can collapse early on
+ * a curved valley, and a fresh simplex at the same point costs little and catches that.
+ */
+export function minimize(f: (x: number[]) => number, x0: readonly number[], opts: { step?: number; tol?: number; maxEvaluations?: number } = {}): { x: number[]; value: number; evaluations: number } {
+  const tol = opts.tol ?? 1e-12;
+  const max = opts.maxEvaluations ?? 20000;
+  let evaluations = 0;
+  const fx = (x: number[]) => {
+    evaluations++;
+    const v = f(x);
+    return Number.isNaN(v) ? Infinity : v;
+  };
+  let best = { x: x0.slice(), value: fx(x0.slice()) };
+  let step = opts.step ?? 0.5;
+  for (let restart = 0; restart < 20 && evaluations < max; restart++) {
+    const n = best.x.length;
+    const simplex = [best, ...best.x.map((_, i) => {
+      const x = best.x.slice();
+      x[i] += x[i] === 0 ? step : step * Math.max(1, Math.abs(x[i]));
+      return { x, value: fx(x) };
+    })];
+    while (evaluations < max) {
+      simplex.sort((a, b) => a.value - b.value);
+      const lo = simplex[0];
+      const hi = simplex[n];
+      const spread = Math.abs(hi.value - lo.value);
+      const size = Math.max(...simplex.map((s) => Math.max(...s.x.map((v, i) => Math.abs(v - lo.x[i])))));
+      if (spread <= tol * (1 + Math.abs(lo.value)) && size <= 1e-10 * (1 + Math.max(...lo.x.map(Math.abs)))) break;
+      const centroid = lo.x.map((_, i) => simplex.slice(0, n).reduce((s, p) => s + p.x[i], 0) / n);
+      const along = (t: number) => centroid.map((c, i) => c + t * (hi.x[i] - c));
+      const r = { x: along(-1), value: 0 };
+      r.value = fx(r.x);
+      if (r.value < lo.value) {
+        const e = { x: along(-2), value: 0 };
+        e.value = fx(e.x);
+        simplex[n] = e.value < r.value ? e : r;
+      } else if (r.value < simplex[n - 1].value) {
+        simplex[n] = r;
+      } else {
+        const c = { x: along(r.value < hi.value ? -0.5 : 0.5), value: 0 };
+        c.value = fx(c.x);
+        if (c.value < Math.min(r.value, hi.value)) simplex[n] = c;
+        else {
+          for (let k = 1; k <= n; k++) {
+            const x = simplex[k].x.map((v, i) => lo.x[i] + (v - lo.x[i]) / 2);
+            simplex[k] = { x, value: fx(x) };
+          }
+        }
+      }
+    }
+    simplex.sort((a, b) => a.value - b.value);
+    const improved = simplex[0].value < best.value - tol * (1 + Math.abs(best.value));
+    best = simplex[0].value <= best.value ? simplex[0] : best;
+    if (!improved && restart > 0) break;
+    step = Math.max(1e-3, step / 4);
+  }
+  return { ...best, evaluations };
+}
+
+/** Central-difference Hessian of f at x with steps h (one per coordinate). */
+export function hessian(f: (x: number[]) => number, x: readonly number[], h: readonly number[]): number[][] {
+  const n = x.length;
+  const at = (di: number, si: number, dj = -1, sj = 0) => {
+    const y = x.slice();
+    y[di] += si * h[di];
+    if (dj >= 0) y[dj] += sj * h[dj];
+    return f(y);
+  };
+  const f0 = f(x.slice());
+  const H: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let i = 0; i < n; i++) {
+    H[i][i] = (at(i, 1) - 2 * f0 + at(i, -1)) / (h[i] * h[i]);
+    for (let j = 0; j < i; j++) {
+      H[i][j] = H[j][i] = (at(i, 1, j, 1) - at(i, 1, j, -1) - at(i, -1, j, 1) + at(i, -1, j, -1)) / (4 * h[i] * h[j]);
+    }
+  }
+  return H;
+}
+
+/** Central-difference gradient of f at x. */
+export function gradient(f: (x: number[]) => number, x: readonly number[], h: readonly number[]): number[] {
+  return x.map((_, i) => {
+    const a = x.slice();
+    const b = x.slice();
+    a[i] += h[i];
+    b[i] -= h[i];
+    return (f(a) - f(b)) / (2 * h[i]);
+  });
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  StatsError, activationDifference, mannWhitney, ncfCdf, ncfNoncentralityInterval, nctCdf, nctNoncentralityInterval, nctSf, partialEta2Interval,
+  StatsError, activationDifference, fitMixedModel, mannWhitney, ncfCdf, ncfNoncentralityInterval, nctCdf, nctNoncentralityInterval, nctSf, partialEta2Interval,
   tostPaired, tostTwoSample, wilcoxonSignedRank, adjustP, anovaBetween, anovaRepeated, bootstrap, cohensD, cohensDz, describe,
   fractionRemoved, knobeDelta, knobeDeltaPaired, oneWayAnova, pairByItem, pairedT, studentT, welchT, type StatsErrorCode,
 } from '../../../src/core/stats/index.js';
@@ -137,4 +137,20 @@ test('noncentral distributions, exact intervals, TOST and rank tests refuse dege
   fails('zero-variance', () => mannWhitney([4, 4, 4, 4, 4, 4, 4, 4, 4], [4, 4, 4, 4, 4, 4, 4, 4, 4]), 'all 18 values');
   fails('empty', () => mannWhitney([1, 2], []), 'second group');
   fails('non-finite', () => mannWhitney([1, Infinity], [1, 2]), 'first group');
+});
+
+test('the mixed model refuses data it cannot fit, naming the culprit', () => {
+  const item = ['a', 'a', 'b', 'b', 'c', 'c', 'd', 'd'];
+  const version = ['pre', 'fine', 'pre', 'fine', 'pre', 'fine', 'pre', 'fine'];
+  const y = [1, 2, 2, 4, 3, 3, 1, 5];
+  fails('non-finite', () => fitMixedModel({ y: [...y.slice(0, 7), NaN], group: item, factors: { version } }), 'index 7');
+  fails('design', () => fitMixedModel({ y, group: item.slice(1), factors: { version } }), '7 item labels');
+  fails('design', () => fitMixedModel({ y, group: item, factors: { version: version.map(() => 'pre') } }), '"version" has 1 level');
+  fails('design', () => fitMixedModel({ y, group: item, factors: { version, condition: ['n', 'n', 'n', 'n', 'p', 'n', 'p', 'n'] } }), 'version=fine, condition=p');
+  fails('design', () => fitMixedModel({ y, group: item, factors: {} }), 'no fixed factors');
+  fails('too-few', () => fitMixedModel({ y, group: item.map(() => 'a'), factors: { version } }), '1 item');
+  fails('too-few', () => fitMixedModel({ y: y.slice(0, 4), group: item.slice(0, 4), factors: { version: version.slice(0, 4), condition: ['n', 'n', 'p', 'p'] } }), 'no residual df');
+  fails('design', () => fitMixedModel({ y, group: item, factors: { version } }, { slopes: ['family'] }), 'slope of "family"');
+  fails('design', () => fitMixedModel({ y, group: item, factors: { version: ['pre', 'pre', 'fine', 'fine', 'pre', 'pre', 'fine', 'fine'] } }, { slopes: ['version'] }), 'does not vary within any item');
+  fails('zero-variance', () => fitMixedModel({ y: version.map((v) => (v === 'pre' ? 1 : 3)), group: item, factors: { version } }), 'residual variance is 0');
 });

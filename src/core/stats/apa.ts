@@ -26,9 +26,13 @@ export function formatP(p: number): string {
   return s === '1.000' ? 'p > .999' : `p = ${s}`;
 }
 
-/** 564 → "564"; 38.2137 → "38.2". */
+/**
+ * 564 → "564"; 38.2137 → "38.2". A df computed numerically (Satterthwaite) that is a whole number
+ * up to rounding (76.9999998) prints as one.
+ */
 export function formatDf(df: number): string {
-  return Number.isInteger(df) ? String(df) : fixed(df, 1);
+  const whole = Math.round(df);
+  return Math.abs(df - whole) <= 1e-6 * Math.max(1, whole) ? String(whole) : fixed(df, 1);
 }
 
 /** "d = 1.30"; η²-type names print without the leading zero. */

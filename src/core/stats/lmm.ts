@@ -330,7 +330,7 @@ interface Coding {
 }
 
 function fixedCoding(factors: Factor[], n: number): Coding {
-  const columns = [new Float64Array(n).fill(1)];
+  const columns: Float64Array[] = [new Float64Array(n).fill(1)];
   const names = ['(Intercept)'];
   const termColumns = new Map<string, number[]>();
   const coded = factors.map((f) => ({ cols: sumColumns(f), labels: f.levels.slice(0, -1).map((l) => `${f.name}[${l}]`) }));

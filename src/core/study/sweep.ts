@@ -16,7 +16,7 @@ import { runDonorPass, runSweepPhased, type SweepBatchResult, type SweepModels, 
 import type { SweepRequest } from '../patching/plan.js';
 import { CellUnits, MemoryLedger } from './ledger.js';
 import { allLayers, expandFamily, greedySmallest, layerLabel, type SweepFamily } from '../patching/sweep.js';
-import { fractionRemoved, mean } from '../stats/index.js';
+import { fractionRemoved, mean, StatsError, tostPaired, tostTwoSample, type EquivalenceBounds } from '../stats/index.js';
 import type { ModelPool, ResolvedPair } from './models.js';
 import { StepProgress, type CellProgress } from './progress.js';
 import { answerSet, tokenizePrompts } from './prompts.js';
@@ -118,6 +118,7 @@ export async function runSweepCell(spec: SweepSpec, ctx: SweepContext): Promise<
         const pos = patched.filter((_, j) => conditions[j] === 'positive');
         const d = deltaOf(neg, pos, paired);
         const f = fraction(set.vignettes.map((v) => v.item), conditions, unpatched, patched, donorRatings, boot);
+        const tost = spec.equivalence ? equivalenceOf(neg, pos, paired, spec.equivalence) : undefined;
         rows.push({
           site,
           layers: layersOfSet,
@@ -127,6 +128,7 @@ export async function runSweepCell(spec: SweepSpec, ctx: SweepContext): Promise<
           ci: d.delta.ci,
           fractionRemoved: f.fraction,
           fractionCi: f.ci,
+          ...(tost ? { tost } : {}),
         });
       });
     }
@@ -185,5 +187,19 @@ function fraction(itemIds: string[], conditions: string[], unpatched: number[], 
   } catch {
     const f = pointFraction(conditions, unpatched, patched, donor);
     return { fraction: f, ci: [Number.NaN, Number.NaN] as [number, number] };
+  }
+}
+
+/**
+ * TOST of a patch's Δ_Knobe against 0 within the bounds ("does this patch remove the effect?").
+ * Ratings without spread have no test: p is NaN and nothing is claimed.
+ */
+function equivalenceOf(neg: number[], pos: number[], paired: boolean, bounds: EquivalenceBounds): { p: number; equivalent: boolean } {
+  try {
+    const r = paired ? tostPaired(neg, pos, bounds) : tostTwoSample(neg, pos, bounds);
+    return { p: r.p, equivalent: r.equivalent };
+  } catch (e) {
+    if (e instanceof StatsError && (e.code === 'zero-variance' || e.code === 'too-few')) return { p: Number.NaN, equivalent: false };
+    throw e;
   }
 }

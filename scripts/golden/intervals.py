@@ -250,6 +250,12 @@ def ranks_fixture(rng):
     mann_whitney('14 and 23 integers 0–10, ties: normal', np.clip(np.round(rng.normal(6.5, 2, 14)), 0, 10),
                  np.clip(np.round(rng.normal(4.5, 2, 23)), 0, 10), 'asymptotic')
     mann_whitney('4 and 4 with ties: normal', np.array([3.0, 5.0, 5.0, 7.0]), np.array([1.0, 2.0, 3.0, 4.0]), 'asymptotic')
+    # Tied |differences| without zeros: SciPy 1.10's "auto" would keep the exact distribution and
+    # truncate the tied rank sum; the TypeScript code takes the normal approximation with the tie
+    # correction, so the reference is SciPy's method="approx".
+    x = np.array([5.0, 7.0, 6.0, 4.0, 8.0, 6.0, 7.0, 5.0, 9.0, 6.0, 7.0, 3.0])
+    y = x - np.array([1.0, 2.0, -1.0, 1.0, 2.0, 1.0, 3.0, -2.0, 1.0, 2.0, 1.0, 1.0])
+    wilcoxon('12 pairs with tied differences, no zeros: normal approximation', x, y, 'approx')
     write('ranks', {
         'source': ('scipy.stats.wilcoxon(zero_method="wilcox", correction=True, method as named) and '
                    'scipy.stats.mannwhitneyu(use_continuity=True, two-sided, method as named); '

@@ -6,9 +6,24 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from '../../../src/core/format/parser.js';
 import { Study, type CellRun } from '../../../src/core/study/study.js';
-import { byName, cell, notebook, pairCell, scenarios, smallPair, sweepOf, tmp } from './support.js';
+import { byName, cell, notebook, pairCell, smallPair, sweepOf, tmp } from './support.js';
 
 const dir = tmp('sweep-bootstrap');
+
+// Eight paired templates: with four, a bootstrap has so few distinct resamples that two seeds can
+// land on the same interval ends.
+const stories = [
+  ['paint', 'The new formula will raise sales, and it will also {harm|help} the river. The chairman answers: "I do not care about the river." The river is {harmed|helped}.'],
+  ['road', 'The new road will bring shoppers, and it will also {harm|help} the park. The mayor answers: "I do not care about the park." The park is {harmed|helped}.'],
+  ['market', 'Opening on Sundays will bring in money, and it will also {hurt|help} the small shops. The owner answers: "I do not care about the small shops." The shops are {hurt|helped}.'],
+  ['harbour', 'The south harbour will save time, and the boats will {disturb|protect} the seals. The captain answers: "I do not care about the seals." The seals are {disturbed|protected}.'],
+  ['lake', 'The new pumps will lower the bill, and they will make the lake {dirtier|cleaner}. The owner answers: "I have no interest in the lake." The lake becomes {dirtier|cleaner}.'],
+  ['clinic', 'The new plan will cut costs, and patients will wait {longer|less}. The director answers: "Waiting times are not my concern." Patients wait {longer|less}.'],
+  ['bank', 'The new fee plan will raise profit, and it will {cost|save} older customers money. The head answers: "I do not care about older customers." They {lose|save} money.'],
+  ['orchard', 'The new trees will give a bigger harvest, and they will {drive away|attract} the bees. The farmer answers: "The bees mean nothing to me." The bees are {driven away|attracted}.'],
+];
+const scenarios = (name: string) =>
+  `::: scenarios ${name}\nquestion: How intentionally did the decision maker bring about the {harmful|helpful} side effect?\nscale: 0..10\n\n${stories.map(([item, text]) => `item ${item}\n  ${text}`).join('\n\n')}\n:::\n`;
 let runs: Map<string, CellRun>;
 
 before(async () => {

@@ -4,7 +4,8 @@
 // are left untouched.
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import type { RatingsResult } from '../common/results.js';
+import type { RatingsResult, StatsResult } from '../common/results.js';
+import { summaryTables } from '../common/charts/tables.js';
 import type { DemoArgs } from './args.js';
 import { runCommand } from './main.js';
 
@@ -40,6 +41,11 @@ export async function runDemo(args: DemoArgs): Promise<number> {
       if (r.output?.result.kind === 'ratings') {
         for (const s of (r.output.result as RatingsResult).summary) {
           console.log(`${r.name}: ${s.model.padEnd(10)} Δ_Knobe = ${s.delta.estimate.toFixed(2)}  95% CI [${s.delta.ci[0].toFixed(2)}, ${s.delta.ci[1].toFixed(2)}]  ${s.test.apa}`);
+        }
+      } else if (r.output?.result.kind === 'stats') {
+        // The lines a paper quotes, and where each family's sweep finds the effect.
+        for (const t of summaryTables(r.output.result as StatsResult).filter((x) => x.caption === 'Key results' || x.caption.startsWith('Layer effect per family'))) {
+          for (const [what, line] of t.rows) console.log(`${r.name}: ${what}: ${line}`);
         }
       } else if (r.status === 'error' || r.status === 'cancelled') {
         console.log(`${r.name}: ${r.status} — ${r.error?.message}`);

@@ -150,6 +150,8 @@ export interface PatchRow {
   /** (Δ_unpatched − Δ_patched) / (Δ_unpatched − Δ_donor), with its bootstrap CI. */
   fractionRemoved: number;
   fractionCi: [number, number];
+  /** With `equivalence` bounds: TOST of the patched Δ against 0; `equivalent` when it lies within. */
+  tost?: { p: number; equivalent: boolean };
 }
 
 export interface SweepResult {
@@ -176,12 +178,78 @@ export interface AnovaRow {
   /** Sphericity-corrected p-values, for within-subject factors with more than two levels. */
   pGG?: number;
   pHF?: number;
+  /** Error df of this effect (repeated-measures effects each have their own). */
+  dfError?: number;
+  /** Exact 95% interval of η²p (noncentral F). */
+  partialEta2Ci?: [number, number];
+  /** The APA line: "F(2, 564) = 283.60, p < .001, η²p = .50". */
+  apa?: string;
+}
+
+export interface AnovaTableResult {
+  design: string;
+  rows: AnovaRow[];
+  residualDf: number;
+  /** What the table covers: a family (pair) or `all families`. */
+  scope?: string;
+  /** Why this design: which factors vary within items and which between, and what was left out. */
+  reason?: string;
+}
+
+/** A linear mixed model fitted by REML (see core/stats/lmm.ts). */
+export interface MixedModelResult {
+  formula: string;
+  method: 'REML';
+  dfMethod: 'Satterthwaite';
+  /** What the random effects group, and why. */
+  grouping: string;
+  n: number;
+  groups: number;
+  fixed: { name: string; estimate: number; se: number; df: number; t: number; p: number }[];
+  terms: { term: string; F: number; numDf: number; denDf: number; p: number; lrt?: { chiSquare: number; df: number; p: number }; apa: string }[];
+  random: { names: string[]; covariance: number[][]; residual: number };
+  logLik: number;
+  singular: boolean;
+  slopeTest?: { chiSquare: number; df: number; p: number };
+  notes: string[];
+}
+
+/** Δ_Knobe of one model of one family, for the forest plot across families. */
+export interface FamilyDelta {
+  family: string;
+  /** The ratings cell it comes from. */
+  cell: string;
+  model: ModelRole;
+  estimate: number;
+  ci: [number, number];
+  n: number;
+  apa: string;
+}
+
+/** One patch of a family's sweep, for the layer effects side by side. */
+export interface FamilyLayerEffect {
+  family: string;
+  /** The sweep cell it comes from. */
+  cell: string;
+  site: string;
+  layers: number[];
+  label: string;
+  fractionRemoved: number;
+  fractionCi: [number, number];
 }
 
 export interface StatsResult {
   kind: 'stats';
   tests: TestResult[];
-  anova?: { design: string; rows: AnovaRow[]; residualDf: number };
+  /** The main ANOVA: across families when there are several, else version × condition. */
+  anova?: AnovaTableResult;
+  /** With several families: version × condition within each. */
+  familyAnovas?: AnovaTableResult[];
+  mixed?: MixedModelResult;
+  /** Δ_Knobe per family and model. */
+  deltas?: FamilyDelta[];
+  /** Layer effects per family, from the sweeps the cell names. */
+  layers?: FamilyLayerEffect[];
   correction: 'holm' | 'bonferroni' | 'bh' | 'none';
 }
 

@@ -3,13 +3,13 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { CellOutput, LocalizationResult, RatingsResult, StatsResult, SweepResult } from '../results.js';
 import { localizationSpec } from './localization.js';
 import { ratingsSpec } from './ratings.js';
-import { effectsSpec } from './stats.js';
+import { effectsSpec, familyDeltaSpec, familyLayersSpec } from './stats.js';
 import { layerEffectSpec, positionHeatmapSpec } from './sweep.js';
 import type { ChartTheme } from './theme.js';
 
 export interface Chart {
   /** Stable within a result kind: used for file names of exports and element ids. */
-  id: 'ratings' | 'localization' | 'layer-effect' | 'position-heatmap' | 'effects';
+  id: 'ratings' | 'localization' | 'layer-effect' | 'position-heatmap' | 'effects' | 'family-deltas' | 'family-layers';
   spec: TopLevelSpec;
 }
 
@@ -28,6 +28,8 @@ export function chartsFor(output: CellOutput, theme: ChartTheme): Chart[] {
       charts.push({ id: 'position-heatmap', spec: positionHeatmapSpec(output as CellOutput<SweepResult>, theme) });
       break;
     case 'stats':
+      charts.push({ id: 'family-deltas', spec: familyDeltaSpec(output as CellOutput<StatsResult>, theme) });
+      charts.push({ id: 'family-layers', spec: familyLayersSpec(output as CellOutput<StatsResult>, theme) });
       charts.push({ id: 'effects', spec: effectsSpec(output as CellOutput<StatsResult>, theme) });
       break;
   }
@@ -38,4 +40,4 @@ export { lightTheme, darkTheme, themeConfig, type ChartTheme } from './theme.js'
 export { isSynthetic, SYNTHETIC_SUBTITLE } from './common.js';
 export { summaryTables, type Table } from './tables.js';
 export { toCsv } from './csv.js';
-export { localizationSpec, ratingsSpec, effectsSpec, layerEffectSpec, positionHeatmapSpec };
+export { localizationSpec, ratingsSpec, effectsSpec, familyDeltaSpec, familyLayersSpec, layerEffectSpec, positionHeatmapSpec };

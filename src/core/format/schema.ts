@@ -20,6 +20,7 @@ export type ValueType =
   | 'positions'
   | 'sets'
   | 'top'
+  | 'equivalence' // TOST bounds: `0.5`, `-0.3..0.5`, `d 0.3`
   | 'ref' // name of a cell of kind `ref`
   | 'ref-list';
 
@@ -47,11 +48,14 @@ export interface KeyDoc {
 export const SITES = ['resid_pre', 'resid_mid', 'resid_post', 'attn_out', 'mlp_out'] as const;
 export const PROTOCOLS = ['expected', 'sample', 'both'] as const;
 export const DIRECTIONS = ['pretrained -> finetuned', 'finetuned -> pretrained'] as const;
-export const TESTS = ['welch', 'student', 'paired', 'anova', 'bootstrap'] as const;
+export const TESTS = ['welch', 'student', 'paired', 'anova', 'bootstrap', 'mixed', 'tost', 'wilcoxon', 'mann-whitney'] as const;
+export const SLOPE_FACTORS = ['version', 'condition', 'family'] as const;
 export const CORRECTIONS = ['holm', 'bonferroni', 'bh', 'none'] as const;
 export const MODEL_ROLES = ['pretrained', 'finetuned'] as const;
 export const DEMO_SOURCES = ['demo:pretrained', 'demo:finetuned'] as const;
 export const PRECISIONS = ['auto', 'fp32', 'fp16', 'bf16', 'int8', 'int4'] as const;
+/** Seeds are 32-bit (the generators' state is filled from 32 bits): larger ones are refused, not wrapped. */
+export const MAX_SEED = 0xffffffff;
 
 export const KIND_DOCS: Record<CellKind, string> = {
   pair: 'The model pair: a pretrained model and its fine-tuned version, asked the same prompts.',
@@ -69,8 +73,8 @@ const scenariosRef: KeyDoc = { key: 'scenarios', type: 'ref', ref: 'scenarios', 
 
 export const KEYS: Record<CellKind, readonly KeyDoc[]> = {
   pair: [
-    { key: 'pretrained', type: 'source', required: true, values: ['demo:pretrained', 'hf:', './'], doc: 'The pretrained model: `demo:pretrained`, a local folder `./models/base`, or a Hub id `hf:org/name@revision`.' },
-    { key: 'finetuned', type: 'source', required: true, values: ['demo:finetuned', 'hf:', './'], doc: 'The fine-tuned model: `demo:finetuned`, a local folder, or a Hub id `hf:org/name@revision`.' },
+    { key: 'pretrained', type: 'source', required: true, values: ['demo:pretrained', 'hf:', './'], doc: 'The pretrained model: `demo:pretrained`, a local folder `./models/base`, or a Hub id `hf:org/name@revision`. A demo source may name another synthetic pair: `demo:pretrained?seed=7`.' },
+    { key: 'finetuned', type: 'source', required: true, values: ['demo:finetuned', 'demo:finetuned?edit=4:attn,5:mlp', 'hf:', './'], doc: 'The fine-tuned model: `demo:finetuned`, a local folder, or a Hub id `hf:org/name@revision`. `demo:finetuned?edit=2:attn,6:mlp&seed=7&strength=1` plants the bias at other layers (and seed, strength) — a positive control for another localization.' },
     { key: 'prompt', type: 'enum', values: ['raw', 'chat'], default: 'raw', doc: '`raw`: the text as written; `chat`: wrapped in each model\'s chat template.' },
     { key: 'system', type: 'text', doc: 'A system message, used with `prompt: chat`.' },
     { key: 'precision', type: 'enum', values: PRECISIONS, default: 'auto', doc: 'Weights of both models: `fp32` (the reference), `fp16` / `bf16` (where the device computes them), `int8` / `int4` (block-quantized, weight-only). Activations stay fp32 at every hook. `auto`: fp32 when one model fits the memory budget, else the widest that fits (fp16 on a GPU).' },
@@ -98,7 +102,7 @@ export const KEYS: Record<CellKind, readonly KeyDoc[]> = {
     { key: 'top-p', type: 'fraction', default: '1', doc: 'Nucleus sampling: keep the smallest set of tokens whose probability reaches this.' },
     { key: 'top-k', type: 'int', min: 0, default: '0', doc: 'Keep the k most probable tokens; 0 turns it off.' },
     { key: 'max-tokens', type: 'int', min: 1, default: '8', doc: 'New tokens per generation.' },
-    { key: 'seed', type: 'int', min: 0, default: '1', doc: 'Seed of the sampler.' },
+    { key: 'seed', type: 'int', min: 0, max: MAX_SEED, default: '1', doc: 'Seed of the sampler (a whole number up to 4294967295, 32 bits).' },
     { key: 'models', type: 'enum-list', values: MODEL_ROLES, default: 'pretrained, finetuned', doc: 'Which models of the pair to rate.' },
   ],
   localize: [scenariosRef, pairRef, site('resid_post'), positions('last')],
@@ -113,14 +117,20 @@ export const KEYS: Record<CellKind, readonly KeyDoc[]> = {
     { key: 'mix', type: 'fraction', default: '1', doc: 'Share of the donor activation, 0..1 (1 replaces).' },
     { key: 'direction', type: 'enum', values: DIRECTIONS, default: 'pretrained -> finetuned', doc: '`pretrained -> finetuned` removes the effect; `finetuned -> pretrained` induces it.' },
     { key: 'smallest', type: 'fraction', doc: 'Target fraction of Δ_Knobe removed, for a greedy search of the smallest layer set.' },
+    { key: 'bootstrap', type: 'int', min: 2, default: '1000', doc: 'Resamples for the bootstrap intervals of the fraction removed (paired templates resample whole items, independent items resample within their condition).' },
+    { key: 'seed', type: 'int', min: 0, max: MAX_SEED, default: '1', doc: 'Seed of those resamples (a whole number up to 4294967295, 32 bits).' },
+    { key: 'equivalence', type: 'equivalence', values: ['0.5', 'd 0.3', '-0.5..0.5'], doc: 'Bounds for an equivalence test (TOST) of each patch\'s Δ_Knobe against 0: `0.5` (±0.5 points), `-0.3..0.5`, or `d 0.3` in units of d. A patch is said to remove the effect when Δ lies within them.' },
   ],
   stats: [
     { key: 'ratings', type: 'ref-list', ref: 'ratings', required: true, doc: 'One or more `ratings` cells.' },
-    { key: 'tests', type: 'enum-list', values: TESTS, default: 'welch, anova', doc: 'Tests: `welch`, `student`, `paired`, `anova`, `bootstrap`.' },
+    { key: 'tests', type: 'enum-list', values: TESTS, default: 'welch, anova', doc: 'Tests: `welch`, `student`, `paired` t-tests; `anova` (version × condition per ratings cell, and family × version × condition across them); `bootstrap` intervals of Δ; `mixed` (linear mixed model with random intercepts for items, REML, Satterthwaite df); `tost` (equivalence within `equivalence`); `wilcoxon` (paired templates) and `mann-whitney` (independent items) rank tests.' },
     { key: 'correction', type: 'enum', values: CORRECTIONS, default: 'holm', doc: 'Correction for multiple comparisons.' },
     { key: 'alpha', type: 'fraction', default: '0.05', doc: 'Significance level.' },
-    { key: 'bootstrap', type: 'int', min: 1, default: '2000', doc: 'Resamples for bootstrap intervals.' },
-    { key: 'seed', type: 'int', min: 0, default: '1', doc: 'Bootstrap seed.' },
+    { key: 'bootstrap', type: 'int', min: 2, default: '2000', doc: 'Resamples for bootstrap intervals.' },
+    { key: 'seed', type: 'int', min: 0, max: MAX_SEED, default: '1', doc: 'Bootstrap seed (a whole number up to 4294967295, 32 bits).' },
+    { key: 'equivalence', type: 'equivalence', values: ['0.5', 'd 0.3', '-0.5..0.5'], doc: 'Bounds of the `tost` equivalence test of each model\'s Δ_Knobe: `0.5` (±0.5 points), `-0.3..0.5`, or `d 0.3` in units of d (d_z for paired templates).' },
+    { key: 'slopes', type: 'enum-list', values: SLOPE_FACTORS, doc: 'Random slopes by item in the `mixed` model: `version`, `condition` (paired templates), `family`.' },
+    { key: 'sweeps', type: 'ref-list', ref: 'sweep', doc: 'Sweep cells whose layer effects are shown side by side, one panel per family.' },
   ],
 };
 

@@ -8,7 +8,7 @@ import { DEFAULT_TEMPLATE, DEFAULT_TEMPLATE_ID } from './prompt-template.js';
 import { keyDoc } from './schema.js';
 import { template } from './templates.js';
 import { validateCell } from './validation.js';
-import { anchors, byType, type Layers, type ModelSource, type Positions } from './values.js';
+import { anchors, byType, type Equivalence, type Layers, type ModelSource, type Positions } from './values.js';
 
 export class FormatError extends Error {
   constructor(message: string, readonly diagnostics: Diagnostic[]) {
@@ -84,16 +84,26 @@ export interface SweepSpec {
   mix: number;
   direction: 'pretrained->finetuned' | 'finetuned->pretrained';
   smallest?: number;
+  /** Resamples and seed of the fraction-removed intervals. */
+  bootstrap: number;
+  seed: number;
+  /** TOST bounds for each patch's Δ_Knobe. */
+  equivalence?: Equivalence;
 }
+
+export type StatsTest = 'welch' | 'student' | 'paired' | 'anova' | 'bootstrap' | 'mixed' | 'tost' | 'wilcoxon' | 'mann-whitney';
 
 export interface StatsSpec {
   name: string;
   ratings: string[];
-  tests: ('welch' | 'student' | 'paired' | 'anova' | 'bootstrap')[];
+  tests: StatsTest[];
   correction: 'holm' | 'bonferroni' | 'bh' | 'none';
   alpha: number;
   bootstrap: number;
   seed: number;
+  equivalence?: Equivalence;
+  slopes: ('version' | 'condition' | 'family')[];
+  sweeps: string[];
 }
 
 /** Refuses a cell of another kind or with errors; returns a reader of its values with defaults. */
@@ -208,6 +218,9 @@ export function sweepSpec(doc: KnobeDocument, cell: KnobeCell): SweepSpec {
     mix: r.get<number>('mix')!,
     direction: r.get('direction')!,
     smallest: r.get<number>('smallest'),
+    bootstrap: r.get<number>('bootstrap')!,
+    seed: r.get<number>('seed')!,
+    equivalence: r.get<Equivalence>('equivalence'),
   };
 }
 
@@ -221,5 +234,8 @@ export function statsSpec(doc: KnobeDocument, cell: KnobeCell): StatsSpec {
     alpha: r.get<number>('alpha')!,
     bootstrap: r.get<number>('bootstrap')!,
     seed: r.get<number>('seed')!,
+    equivalence: r.get<Equivalence>('equivalence'),
+    slopes: r.get<StatsSpec['slopes']>('slopes') ?? [],
+    sweeps: r.get<string[]>('sweeps') ?? [],
   };
 }

@@ -45,8 +45,14 @@ function body(r: KnobeResult): string[] {
     }
     case 'stats': {
       const lines = [`**Statistics** (correction: ${r.correction})`, ''];
+      for (const d of r.deltas ?? []) lines.push(`- Δ_Knobe ${d.family} · ${d.model}: ${f(d.estimate)} ${ci(d.ci)}`);
       for (const t of r.tests) lines.push(`- ${t.name}: ${t.apa}`);
-      if (r.anova) for (const a of r.anova.rows) lines.push(`- ANOVA ${a.effect}: F(${a.df}, ${r.anova.residualDf}) = ${f(a.F)}, p = ${f(a.p, 3)}, η²p = ${f(a.partialEta2)}`);
+      if (r.anova) {
+        const scope = r.anova.scope ? ` (${r.anova.scope})` : '';
+        // Repeated-measures effects each have their own error df; older results carry only the residual df.
+        for (const a of r.anova.rows) lines.push(`- ANOVA${scope} ${a.effect}: ${a.apa ?? `F(${a.df}, ${a.dfError ?? r.anova.residualDf}) = ${f(a.F)}, p = ${f(a.p, 3)}, η²p = ${f(a.partialEta2)}`}`);
+      }
+      if (r.mixed) for (const t of r.mixed.terms) lines.push(`- Mixed model ${t.term}: ${t.apa}`);
       lines.push('', `The t-tests' estimate is Δ_Knobe. ${DELTA_DEFINITION}`);
       return lines;
     }

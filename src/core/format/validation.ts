@@ -91,6 +91,13 @@ export function validateCell(doc: KnobeDocument, cell: KnobeCell): RawDiagnostic
       if (pairs !== 1) out.push(diag('missing-key', `\`pair\` can be left out only when the file has exactly one pair cell (it has ${pairs})`, fenceSpan(cell).start, fenceSpan(cell).end));
     }
   }
+  if (kind === 'stats') {
+    // An equivalence test has no meaning without bounds chosen before the data are seen.
+    const tests = cell.entries.find((e) => e.name === 'tests');
+    if (tests && /(^|,)\s*tost\s*(,|$)/.test(tests.value) && !cell.entries.some((e) => e.name === 'equivalence')) {
+      out.push(diag('missing-key', '`tost` needs `equivalence` bounds, e.g. `equivalence: 0.5` (±0.5 points) or `equivalence: d 0.3`', tests.valueSpan.start, tests.valueSpan.end));
+    }
+  }
   if (kind === 'scenarios') out.push(...scenarioChecks(doc.text, cell));
   else for (const item of cell.items) out.push(diag('stray-text', `only \`scenarios\` cells have items`, item.start, item.end));
   return out;

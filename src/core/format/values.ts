@@ -166,21 +166,65 @@ export function top(text: string): Read<{ k: number; cell: string }> {
   return ok({ k: k.value, cell: m[2] });
 }
 
+/** Another demo pair than the default: edits planted at other layers, another seed or strength. */
+export interface DemoPlant {
+  edits?: { layer: number; site: 'attn' | 'mlp' }[];
+  seed?: number;
+  strength?: number;
+}
+
 export type ModelSource =
-  | { kind: 'demo'; role: 'pretrained' | 'finetuned' }
+  | { kind: 'demo'; role: 'pretrained' | 'finetuned'; plant?: DemoPlant }
   | { kind: 'local'; path: string }
   | { kind: 'hub'; id: string; revision?: string };
+
+/** `edit=2:attn,6:mlp&seed=7&strength=1.5`: the query of a demo source. */
+export function demoPlant(query: string): Read<DemoPlant> {
+  const plant: DemoPlant = {};
+  for (const part of query.split('&')) {
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    if (key in plant) return bad(`demo source: \`${key}\` is given twice`);
+    if (key === 'edit') {
+      const edits: { layer: number; site: 'attn' | 'mlp' }[] = [];
+      for (const e of value.split(',')) {
+        const m = /^(\d+):(attn|mlp)$/.exec(e.trim());
+        if (!m) return bad(`demo source: an edit is written \`LAYER:attn\` or \`LAYER:mlp\`, not \`${e}\``);
+        edits.push({ layer: Number(m[1]), site: m[2] as 'attn' | 'mlp' });
+      }
+      plant.edits = edits;
+    } else if (key === 'seed') {
+      const v = integer(value, 0, 0xffffffff);
+      if (!v.ok) return bad(`demo source: seed: ${v.message}`, v.code);
+      plant.seed = v.value;
+    } else if (key === 'strength') {
+      const v = number(value, 0);
+      if (!v.ok || v.value === 0) return bad(`demo source: strength is a positive number, not \`${value}\``);
+      plant.strength = v.value;
+    } else {
+      return bad(`demo source: \`${key}\` is not a setting of the demo pair (edit, seed, strength)`);
+    }
+  }
+  return ok(plant);
+}
 
 export function source(text: string): Read<ModelSource> {
   const t = text.trim();
   if (t === 'demo:pretrained' || t === 'demo:finetuned') return ok({ kind: 'demo', role: t.slice(5) as 'pretrained' | 'finetuned' });
+  const demo = /^demo:(pretrained|finetuned)\?(.*)$/.exec(t);
+  if (demo) {
+    const plant = demoPlant(demo[2]);
+    if (!plant.ok) return plant;
+    return ok({ kind: 'demo', role: demo[1] as 'pretrained' | 'finetuned', plant: plant.value });
+  }
   if (t.startsWith('hf:')) {
     const m = /^hf:([A-Za-z0-9][\w.-]*(?:\/[\w.-]+)?)(?:@([\w./-]+))?$/.exec(t);
     if (!m) return bad(`\`${t}\` is not a Hub id; write \`hf:org/name\` or \`hf:org/name@revision\``);
     return ok({ kind: 'hub', id: m[1], revision: m[2] });
   }
   if (/^(\.{1,2}[\\/]|[\\/]|~[\\/]|[A-Za-z]:[\\/])/.test(t)) return ok({ kind: 'local', path: t });
-  return bad(`\`${t}\` is not a model source: write \`demo:pretrained\`, \`demo:finetuned\`, a folder \`./path\` or \`hf:org/name@revision\``);
+  return bad(`\`${t}\` is not a model source: write \`demo:pretrained\`, \`demo:finetuned\` (optionally \`?edit=4:attn,5:mlp\`), a folder \`./path\` or \`hf:org/name@revision\``);
 }
 
 export function direction(text: string): Read<'pretrained->finetuned' | 'finetuned->pretrained'> {
@@ -188,6 +232,34 @@ export function direction(text: string): Read<'pretrained->finetuned' | 'finetun
   const t = arrow < 0 ? text.trim() : `${text.slice(0, arrow).trim()} -> ${text.slice(arrow + 2).trim()}`;
   if (!(DIRECTIONS as readonly string[]).includes(t)) return bad(`direction is \`${DIRECTIONS.join('` or `')}\``);
   return ok(t.replace(' -> ', '->') as 'pretrained->finetuned' | 'finetuned->pretrained');
+}
+
+/** Equivalence bounds for TOST: in rating points, or in units of d. */
+export interface Equivalence {
+  low: number;
+  high: number;
+  unit: 'raw' | 'd';
+}
+
+/** `0.5` (±0.5 points), `-0.3..0.5`, or either after `d ` for bounds in standardized units. */
+export function equivalence(text: string): Read<Equivalence> {
+  let t = text.trim();
+  let unit: 'raw' | 'd' = 'raw';
+  const d = /^d[ \t]+(.*)$/.exec(t);
+  if (d) {
+    unit = 'd';
+    t = d[1].trim();
+  }
+  const r = range(t, (s) => number(s));
+  if (r) {
+    if (!r.ok) return r;
+    if (!(r.value[0] < 0 && r.value[1] > 0)) return bad(`equivalence bounds \`${t}\` must enclose 0: a lower bound below 0 and an upper bound above it`, 'bad-range');
+    return ok({ low: r.value[0], high: r.value[1], unit });
+  }
+  const v = number(t);
+  if (!v.ok) return bad(`equivalence bounds are a number \`0.5\` (meaning −0.5..0.5), a range \`-0.3..0.5\`, or either after \`d\` for units of d, not \`${text.trim()}\``);
+  if (!(v.value > 0)) return bad(`equivalence bound ${v.value} must be above 0`, 'bad-range');
+  return ok({ low: -v.value, high: v.value, unit });
 }
 
 /** Reads a value by the type its key has in the schema (references are checked elsewhere). */
@@ -218,6 +290,7 @@ export function byType(doc: KeyDoc, text: string): Read<unknown> {
     case 'positions': return positions(t);
     case 'sets': return sets(t);
     case 'top': return top(t);
+    case 'equivalence': return equivalence(t);
     case 'ref': return /^[A-Za-z0-9_-]+$/.test(t) ? ok(t) : bad(`\`${t}\` is not a cell name`);
     case 'ref-list': {
       const l = list(t);

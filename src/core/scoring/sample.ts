@@ -49,7 +49,7 @@ export interface SampledRating {
 
 /** A 32-bit seed for sample `k` of prompt `p`: distinct streams, independent of batching. */
 function sampleSeed(seed: number, p: number, k: number): number {
-  return (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(p + 1, 0x85ebca6b) ^ Math.imul(k + 1, 0xc2b2ae35)) | 0;
+  return (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(p + 1, 0x85ebca6b) ^ Math.imul(k + 1, 0xc2b2ae35)) >>> 0;
 }
 
 /** One decoding step for `rows` sequences of a single unpadded prompt, `past` columns cached. */

@@ -23,7 +23,8 @@ export function effectRow(effect: string, ss: number, df: number, ssError: numbe
   return { effect, ss, df, ms, F, p, partialEta2, dfError, ssError, apa: formatF(F, df, dfError, p, partialEta2) };
 }
 
-function checkCells(factors: readonly Factor[], n: number): void {
+/** Throws `design` naming the first combination of factor levels without observations. */
+export function checkCells(factors: readonly Factor[], n: number): void {
   const seen = new Set<string>();
   for (let i = 0; i < n; i++) seen.add(factors.map((f) => f.codes[i]).join(','));
   const total = factors.reduce((a, f) => a * f.levels.length, 1);

@@ -4,6 +4,8 @@
 //   decimals would print 1.000);
 // - values that cannot exceed 1 (p, η²p) have no leading zero; d, g, d_z keep theirs;
 // - whole-number df print as integers, fractional (Welch, sphericity-corrected) df to one decimal.
+import { StatsError } from './errors.js';
+import type { Correction } from './multiple.js';
 
 function fixed(x: number, digits: number): string {
   // Rounding can print "-0.00"; a sign on zero would suggest a direction that is not there.
@@ -18,15 +20,19 @@ export function noLeadingZero(x: number, digits: number): string {
 
 /** "p = .032", "p < .001", "p > .999". */
 export function formatP(p: number): string {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`p-value ${p} is not in [0, 1]`);
+  if (!(p >= 0 && p <= 1)) throw new StatsError('invalid-argument', `p-value ${p} is not in [0, 1]`);
   if (p < 0.001) return 'p < .001';
   const s = noLeadingZero(p, 3);
   return s === '1.000' ? 'p > .999' : `p = ${s}`;
 }
 
-/** 564 → "564"; 38.2137 → "38.2". */
+/**
+ * 564 → "564"; 38.2137 → "38.2". A df computed numerically (Satterthwaite) that is a whole number
+ * up to rounding (76.9999998) prints as one.
+ */
 export function formatDf(df: number): string {
-  return Number.isInteger(df) ? String(df) : fixed(df, 1);
+  const whole = Math.round(df);
+  return Math.abs(df - whole) <= 1e-6 * Math.max(1, whole) ? String(whole) : fixed(df, 1);
 }
 
 /** "d = 1.30"; η²-type names print without the leading zero. */
@@ -47,4 +53,16 @@ export function formatF(F: number, df1: number, df2: number, p: number, partialE
   const parts = [`F(${formatDf(df1)}, ${formatDf(df2)}) = ${fixed(F, 2)}`, formatP(p)];
   if (partialEta2 !== undefined && Number.isFinite(partialEta2)) parts.push(formatEffect('η²p', partialEta2));
   return parts.join(', ');
+}
+
+const CORRECTION_LABEL: Record<Exclude<Correction, 'none'>, string> = { holm: 'Holm', bonferroni: 'Bonferroni', bh: 'BH' };
+
+/**
+ * The APA line with the adjusted p printed right after the raw one: "…, p = .056, p_Holm = .112, …".
+ * Lines without a p-value, and `none`, are returned unchanged.
+ */
+export function withAdjustedP(apa: string, pAdjusted: number, method: Correction): string {
+  if (method === 'none') return apa;
+  const adjusted = `p_${CORRECTION_LABEL[method]} ${formatP(pAdjusted).slice(2)}`;
+  return apa.replace(/(^|, |: )(p [<=>] \.\d{3})/, (_, before: string, raw: string) => `${before}${raw}, ${adjusted}`);
 }

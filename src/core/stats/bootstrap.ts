@@ -98,7 +98,8 @@ function groupIndices<T>(sample: readonly T[], strata?: (x: T) => string): numbe
 }
 
 /**
- * Bootstrap of any statistic of a sample. Throws `empty` for no data, `non-finite` when the
+ * Bootstrap of any statistic of a sample. Throws `empty` for no data, `too-few` for a single
+ * observation (or a stratum of one), `invalid-argument` for a bad seed, `non-finite` when the
  * statistic is not finite on the data or on some resample (e.g. a ratio whose denominator
  * vanished), naming how many resamples failed.
  */
@@ -108,11 +109,17 @@ export function bootstrap<T>(sample: readonly T[], statistic: (s: readonly T[]) 
   requireLevel(level);
   if (!Number.isInteger(B) || B < 2) throw new StatsError('invalid-argument', `replicates ${B} must be an integer ≥ 2`);
   if (sample.length === 0) throw new StatsError('empty', 'bootstrap: no observations');
+  // One value resamples only to itself: its interval would have zero width whatever the data.
+  if (sample.length < 2) throw new StatsError('too-few', 'bootstrap: 1 observation, at least 2 needed');
   const estimate = statistic(sample);
   if (!Number.isFinite(estimate)) throw new StatsError('non-finite', `bootstrap: the statistic is ${estimate} on the data`);
 
   const rng = createRng(opts.seed);
   const groups = groupIndices(sample, opts.strata);
+  if (opts.strata) {
+    const lone = groups.find((g) => g.length < 2);
+    if (lone) throw new StatsError('too-few', `bootstrap: stratum "${opts.strata(sample[lone[0]])}" has 1 observation, at least 2 needed`);
+  }
   const reps = new Float64Array(B);
   const resample = new Array<T>(sample.length);
   let failed = 0;

@@ -1,8 +1,11 @@
 // "How much of the Knobe effect does this patch remove?" For each item, the recipient's rating
 // without the patch, with it, and the donor's rating; the fraction is
 //   (Δ_unpatched − Δ_patched) / (Δ_unpatched − Δ_donor),
-// 0 when the patch changes nothing, 1 when it brings the recipient to the donor's Δ. Items are
-// resampled within their condition so every resample keeps the design's group sizes.
+// 0 when the patch changes nothing, 1 when it brings the recipient to the donor's Δ. The bootstrap
+// resamples what is independent in the design: for paired templates the item, its two versions
+// together (an item's versions share everything but the side effect, so resampling them apart
+// would add the between-item spread to the interval); for independent items, items within their
+// condition, so every resample keeps the design's group sizes.
 import type { Condition } from '../../common/results.js';
 import { StatsError, requireFinite } from './errors.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
@@ -24,6 +27,8 @@ export interface FractionRemoved {
   ci: [number, number];
   ciMethod: 'bca' | 'percentile';
   bootstrap: BootstrapResult;
+  /** What was resampled: whole items (paired templates) or items within their condition. */
+  resampled: 'items' | 'within condition';
 }
 
 type Column = 'unpatched' | 'patched' | 'donor';
@@ -58,7 +63,10 @@ export function fractionRemoved(items: readonly PatchItem[], opts: { seed: numbe
   if (deltaUnpatched === deltaDonor) {
     throw new StatsError('zero-variance', `fraction removed: recipient and donor have the same Δ_Knobe (${deltaDonor}), nothing to remove`);
   }
-  const boot = bootstrap(items, fractionOf, { ...opts, strata: (it) => it.condition });
+  const pairs = pairsOf(items);
+  const boot = pairs
+    ? bootstrap(pairs, (s) => fractionOf(s.flat()), opts)
+    : bootstrap(items, fractionOf, { ...opts, strata: (it) => it.condition });
   return {
     deltaUnpatched,
     deltaPatched: delta(items, 'patched'),
@@ -67,5 +75,19 @@ export function fractionRemoved(items: readonly PatchItem[], opts: { seed: numbe
     ci: boot.bca ?? boot.percentile,
     ciMethod: boot.bca ? 'bca' : 'percentile',
     bootstrap: boot,
+    resampled: pairs ? 'items' : 'within condition',
   };
+}
+
+/** Each item's two versions, when every item is named and has exactly one of each condition. */
+function pairsOf(items: readonly PatchItem[]): PatchItem[][] | undefined {
+  const byItem = new Map<string, PatchItem[]>();
+  for (const it of items) {
+    if (it.item === undefined) return undefined;
+    const g = byItem.get(it.item);
+    if (g) g.push(it);
+    else byItem.set(it.item, [it]);
+  }
+  const groups = [...byItem.values()];
+  return groups.every((g) => g.length === 2 && g[0].condition !== g[1].condition) ? groups : undefined;
 }

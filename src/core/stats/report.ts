@@ -2,6 +2,7 @@
 import type { TestResult } from '../../common/results.js';
 import type { AnovaEffectRow } from './anova-types.js';
 import { adjustP, type Correction } from './multiple.js';
+import { withAdjustedP } from './apa.js';
 
 /** An ANOVA effect as a test: "F: condition × model", df [effect, error], effect size η²p. */
 export function anovaRowTest(row: AnovaEffectRow): TestResult {
@@ -15,8 +16,16 @@ export function anovaRowTest(row: AnovaEffectRow): TestResult {
   };
 }
 
-/** Copies of the tests with `pAdjusted` set for the whole family; the APA lines keep the raw p. */
+/**
+ * Copies of the tests with `pAdjusted` set for the whole family and printed in the APA line next
+ * to the raw p. Tests without a p-value (NaN: a bootstrap interval) are not part of the family.
+ */
 export function adjustTests<T extends TestResult>(tests: readonly T[], method: Correction): T[] {
-  const adjusted = adjustP(tests.map((t) => t.p), method);
-  return tests.map((t, i) => ({ ...t, pAdjusted: adjusted[i] }));
+  const family = tests.map((t, i) => [t, i] as const).filter(([t]) => Number.isFinite(t.p));
+  const adjusted = adjustP(family.map(([t]) => t.p), method);
+  const out = tests.slice();
+  family.forEach(([t, i], k) => {
+    out[i] = method === 'none' ? t : { ...t, pAdjusted: adjusted[k], apa: withAdjustedP(t.apa, adjusted[k], method) };
+  });
+  return out;
 }

@@ -4,6 +4,10 @@
 // platforms; its 128-bit state is filled from the seed by splitmix32 as its authors recommend.
 // Written here rather than taken from npm: the well-kept generators (@stdlib/random-base-*) expose
 // 32-bit Mersenne Twister or LCGs through a much larger API than the two functions needed.
+import { StatsError } from './errors.js';
+
+/** Largest seed: seeds are 32-bit, and a larger one is refused rather than wrapped onto a smaller. */
+export const MAX_SEED = 0xffffffff;
 
 export interface Rng {
   /** Uniform double in [0, 1). */
@@ -26,7 +30,9 @@ function splitmix32(seed: number): () => number {
 }
 
 export function createRng(seed: number): Rng {
-  if (!Number.isInteger(seed)) throw new RangeError(`seed ${seed} is not an integer`);
+  if (!(Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED)) {
+    throw new StatsError('invalid-argument', `seed ${seed} is not a whole number from 0 to ${MAX_SEED} (32 bits)`);
+  }
   const init = splitmix32(seed);
   return fromState([init(), init(), init(), init()]);
 }

@@ -34,6 +34,7 @@ export function referencesOf(doc: KnobeDocument, cell: KnobeCell): string[] {
     }
     case 'stats':
       for (const n of (value('ratings') ?? '').split(',')) add(n.trim() || undefined);
+      for (const n of (value('sweeps') ?? '').split(',')) add(n.trim() || undefined);
       break;
   }
   return names;

@@ -8,7 +8,7 @@ import type { ModelProvenance, ModelRole } from '../../common/results.js';
 import type { PairSpec } from '../format/specs.js';
 import type { ModelSource } from '../format/values.js';
 import { checkPair, loadCheckpoint, type Checkpoint } from '../models/checkpoint.js';
-import { ensureDemoPair, type DemoPair } from '../models/demo/index.js';
+import { DEFAULT_DEMO, ensureDemoPair, type DemoOptions, type DemoPair } from '../models/demo/index.js';
 import { downloadModel, type DownloadProgress } from '../models/hub.js';
 import type { LoadedModel } from '../models/model.js';
 import { chooseProvider, describeDevice, type DeviceChoice } from '../models/device.js';
@@ -134,7 +134,7 @@ export class ModelPool {
       let dir: string;
       try {
         if (source.kind === 'demo') {
-          demo ??= ensureDemoPair(this.host.cacheDir);
+          demo ??= ensureDemoPair(this.host.cacheDir, demoOptions(spec));
           dir = source.role === 'pretrained' ? demo.pretrained : demo.finetuned;
         } else {
           dir = await this.folderOf(source, text, signal);
@@ -280,4 +280,32 @@ export class ModelPool {
       throw new StudyError('model-load', `the ${role} model \`${text}\` (${dir}) could not be loaded: ${(e as Error).message}`, 'point the pair cell at a folder with config.json, *.safetensors and tokenizer.json', cell, { cause: e });
     });
   }
+}
+
+/**
+ * The demo pair a pair cell names: the default, changed by the settings of its demo sources
+ * (`demo:finetuned?edit=2:attn,6:mlp&seed=11`). Both sources describe one pair, so a setting
+ * given on both sides must agree.
+ */
+export function demoOptions(spec: PairSpec): DemoOptions {
+  const given: { seed?: number; strength?: number; edits?: DemoOptions['edits'] } = {};
+  for (const role of ['pretrained', 'finetuned'] as const) {
+    const s = spec[role].source;
+    if (s.kind !== 'demo' || !s.plant) continue;
+    for (const key of ['seed', 'strength', 'edits'] as const) {
+      const v = s.plant[key];
+      if (v === undefined) continue;
+      if (given[key] !== undefined && JSON.stringify(given[key]) !== JSON.stringify(v)) {
+        throw new StudyError('bad-cell', `pair \`${spec.name}\`: the two demo sources give different ${key === 'edits' ? 'edits' : key}s (\`${spec.pretrained.text}\`, \`${spec.finetuned.text}\`)`, 'both sources describe one demo pair: give each setting once, or the same on both', spec.name);
+      }
+      (given as Record<string, unknown>)[key] = v;
+    }
+  }
+  const options: DemoOptions = { ...DEFAULT_DEMO, seed: given.seed ?? DEFAULT_DEMO.seed, strength: given.strength ?? DEFAULT_DEMO.strength, edits: given.edits ?? DEFAULT_DEMO.edits };
+  const last = options.shape.layers - 1;
+  for (const e of options.edits) {
+    if (e.layer > last) throw new StudyError('bad-cell', `pair \`${spec.name}\`: the demo edit ${e.layer}:${e.site} is outside the demo pair's layers 0..${last}`, `plant edits at layers 0..${last}`, spec.name);
+    if (e.site === 'attn' && e.layer === 0) throw new StudyError('bad-cell', `pair \`${spec.name}\`: an attention edit at layer 0 would overwrite the demo pair's mover head`, 'plant attention edits at layer 1 or later', spec.name);
+  }
+  return options;
 }

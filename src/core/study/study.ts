@@ -16,7 +16,7 @@ import { ModelPool, type ModelHost, type ResolvedPair } from './models.js';
 import { CellProgress, type StudyProgress } from './progress.js';
 import { promptProvenance } from './prompts.js';
 import { isPaired, runRatings } from './ratings.js';
-import { runStats } from './statistics.js';
+import { runStats, type StatsInput, type SweepInput } from './statistics.js';
 import { runSweepCell } from './sweep.js';
 import { TOOL_VERSION } from './version.js';
 import { CellUnits, MemoryLedger, ShardPending, type Shard, type UnitLedger } from './ledger.js';
@@ -159,7 +159,8 @@ export class Study {
         case 'pair': {
           const pair = await pairOf(name);
           const cfg = pair.finetuned.checkpoint.config;
-          const synthetic = pair.demo ? ' — the synthetic demo pair, a positive control' : '';
+          const planted = pair.demo?.manifest.edits.map((e) => `${e.site} ${e.layer}`).join(', ');
+          const synthetic = pair.demo ? ` — a synthetic demo pair (bias planted at ${planted}, seed ${pair.demo.manifest.seed}), a positive control` : '';
           const held = pair.weightBytes * 2 <= this.pool.budget ? 'both can stay loaded' : 'loaded one at a time';
           const precision = `Precision ${pair.precisionReason}; the two models are ${held} on ${describeDevice(this.pool.deviceChoice)}.`;
           const warnings = [pair.pretrained, pair.finetuned].flatMap((side) =>
@@ -198,23 +199,32 @@ export class Study {
           }
           const prov = { protocol: 'expected', ...promptProvenance(pair, set), ...(topOf && spec.top ? { inputs: inputDigests([{ name: spec.top.cell, result: topOf }]) } : {}) };
           return await this.cached(doc, cell, pair, opts, finish, prov, (units) =>
-            runSweepCell(spec, { pool: this.pool, pair, set, topOf, signal: opts.signal, progress, units, spillDir: this.host.cacheDir, donorMemory: this.donorMemory(pair) }),
+            runSweepCell(spec, { pool: this.pool, pair, set, topOf, signal: opts.signal, progress, units, spillDir: this.host.cacheDir, donorMemory: this.donorMemory(pair), bootstrap: { replicates: spec.bootstrap, seed: spec.seed } }),
           );
         }
         case 'stats': {
           const spec = statsSpec(doc, cell);
-          const inputs: { name: string; result: RatingsResult }[] = [];
+          const inputs: StatsInput[] = [];
+          const sweeps: SweepInput[] = [];
           const models = new Set<string>();
           for (const r of spec.ratings) {
             const run = await ensure(r);
-            inputs.push({ name: r, result: run.output!.result as RatingsResult });
+            const ratings = ratingsSpec(doc, cellByName(doc, r)!);
+            inputs.push({ name: r, result: run.output!.result as RatingsResult, pair: ratings.pair, scenarios: ratings.scenarios });
             for (const m of run.output!.provenance.models) models.add(JSON.stringify(m));
           }
-          const digests = inputDigests(inputs);
+          for (const s of spec.sweeps) {
+            const run = await ensure(s);
+            const ratings = ratingsSpec(doc, cellByName(doc, sweepSpec(doc, cellByName(doc, s)!).ratings)!);
+            sweeps.push({ name: s, result: run.output!.result as SweepResult, pair: ratings.pair });
+            for (const m of run.output!.provenance.models) models.add(JSON.stringify(m));
+          }
+          // The sweeps' results are inputs too: a changed sweep changes the layer effects shown here.
+          const digests = inputDigests([...inputs, ...sweeps]);
           const hash = cellHash(doc, cell, [...models].map((m) => (JSON.parse(m) as { sha256: string }).sha256), digests.map((d) => d.digest));
           const { hit, setAside } = this.reuse(cell, hash, opts);
           if (hit) return finish('cached', { output: hit, setAside });
-          const result = runStats(spec, inputs);
+          const result = runStats(spec, inputs, sweeps);
           const provenance: Provenance = { tool: TOOL_VERSION, date: (opts.now?.() ?? new Date()).toISOString(), seed: spec.seed, models: [...models].map((m) => JSON.parse(m)), inputs: digests };
           return finish('ok', { output: this.store({ result: compact(result), provenance, hash, seconds: (Date.now() - started) / 1000 }), setAside });
         }

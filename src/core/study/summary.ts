@@ -41,6 +41,6 @@ export function summaryLine(run: CellRun): string | undefined {
       return `${head}: fine-tuned conditions differ most at ${top ? `${top.site} layer ${top.layer}` : '–'}`;
     }
     case 'stats':
-      return `${head}: ${r.tests.length} tests${r.anova ? ', ANOVA' : ''}`;
+      return `${head}: ${r.tests.length} tests${r.anova ? ', ANOVA' : ''}${r.mixed ? ', mixed model' : ''}${r.deltas ? `, ${new Set(r.deltas.map((d) => d.family)).size} families` : ''}`;
   }
 }

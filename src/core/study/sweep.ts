@@ -16,7 +16,7 @@ import { runDonorPass, runSweepPhased, type SweepBatchResult, type SweepModels, 
 import type { SweepRequest } from '../patching/plan.js';
 import { CellUnits, MemoryLedger } from './ledger.js';
 import { allLayers, expandFamily, greedySmallest, layerLabel, type SweepFamily } from '../patching/sweep.js';
-import { fractionRemoved, mean, requireFinite } from '../stats/index.js';
+import { fractionRemoved, mean, requireFinite, StatsError, tostPaired, tostTwoSample, type EquivalenceBounds } from '../stats/index.js';
 import type { ModelPool, ResolvedPair } from './models.js';
 import { StepProgress, type CellProgress } from './progress.js';
 import { answerSet, tokenizePrompts } from './prompts.js';
@@ -31,7 +31,7 @@ export interface SweepContext {
   topOf?: SweepResult;
   signal?: AbortSignal;
   progress: CellProgress;
-  /** Bootstrap resamples and seed for the fraction-removed CIs. */
+  /** Bootstrap resamples and seed for the fraction-removed CIs (the cell's `bootstrap` and `seed`). */
   bootstrap?: { replicates: number; seed: number };
   /** Finished units of this cell (resume, shards); default: none recorded. */
   units?: CellUnits;
@@ -119,8 +119,9 @@ export async function runSweepCell(spec: SweepSpec, ctx: SweepContext): Promise<
         const neg = patched.filter((_, j) => conditions[j] === 'negative');
         const pos = patched.filter((_, j) => conditions[j] === 'positive');
         const d = deltaOf(neg, pos, paired);
-        const f = fraction(conditions, unpatched, patched, donorRatings, boot);
+        const f = fraction(set.vignettes.map((v) => v.item), conditions, unpatched, patched, donorRatings, boot);
         fractionNote ??= f.reason;
+        const tost = spec.equivalence ? equivalenceOf(neg, pos, paired, spec.equivalence) : undefined;
         rows.push({
           site,
           layers: layersOfSet,
@@ -130,6 +131,7 @@ export async function runSweepCell(spec: SweepSpec, ctx: SweepContext): Promise<
           ci: d.delta.ci,
           fractionRemoved: f.fraction,
           fractionCi: f.ci,
+          ...(tost ? { tost } : {}),
         });
       });
     }
@@ -193,7 +195,7 @@ const NO_INTERVAL: [number, number] = [Number.NaN, Number.NaN];
  * a single item (the fraction stands, an interval cannot be resampled). Anything else the
  * statistics refuse — a non-finite rating above all — is an error of the cell.
  */
-export function fraction(conditions: string[], unpatched: number[], patched: number[], donor: number[], boot: { replicates: number; seed: number }): FractionEstimate {
+export function fraction(itemIds: string[], conditions: string[], unpatched: number[], patched: number[], donor: number[], boot: { replicates: number; seed: number }): FractionEstimate {
   requireFinite(unpatched, 'ratings of the unpatched recipient');
   requireFinite(patched, 'ratings of the patched recipient');
   requireFinite(donor, 'ratings of the donor');
@@ -206,7 +208,22 @@ export function fraction(conditions: string[], unpatched: number[], patched: num
   if (fewest === 1) {
     return { fraction: pointFraction(conditions, unpatched, patched, donor), ci: NO_INTERVAL, reason: 'a condition has a single item: the fraction removed has no interval (resampling needs at least 2 items per condition)' };
   }
-  const items = conditions.map((condition, j) => ({ condition: condition as 'negative' | 'positive', unpatched: unpatched[j], patched: patched[j], donor: donor[j] }));
+  // Item ids let paired templates be resampled item by item, their two versions together.
+  const items = conditions.map((condition, j) => ({ item: itemIds[j], condition: condition as 'negative' | 'positive', unpatched: unpatched[j], patched: patched[j], donor: donor[j] }));
   const f = fractionRemoved(items, { seed: boot.seed, replicates: boot.replicates });
   return { fraction: f.fraction, ci: f.ci };
+}
+
+/**
+ * TOST of a patch's Δ_Knobe against 0 within the bounds ("does this patch remove the effect?").
+ * Ratings without spread have no test: p is NaN and nothing is claimed.
+ */
+function equivalenceOf(neg: number[], pos: number[], paired: boolean, bounds: EquivalenceBounds): { p: number; equivalent: boolean } {
+  try {
+    const r = paired ? tostPaired(neg, pos, bounds) : tostTwoSample(neg, pos, bounds);
+    return { p: r.p, equivalent: r.equivalent };
+  } catch (e) {
+    if (e instanceof StatsError && (e.code === 'zero-variance' || e.code === 'too-few')) return { p: Number.NaN, equivalent: false };
+    throw e;
+  }
 }

@@ -33,10 +33,10 @@ for (const name of ['ttest-balanced', 'ttest-unbalanced', 'ttest-ties']) {
   }
 
   test(`${name}: Cohen's d and Hedges' g with Hedges–Olkin CIs`, () => {
-    const d = cohensD(neg, pos);
+    const d = cohensD(neg, pos, 0.95, 'normal');
     close(d.value, f.expected.d.value, 'd');
     closeAll(d.ci, f.expected.d.ci, 'd ci');
-    const g = hedgesG(neg, pos);
+    const g = hedgesG(neg, pos, 0.95, 'normal');
     close(g.value, f.expected.g.value, 'g');
     closeAll(g.ci, f.expected.g.ci, 'g ci');
   });
@@ -65,7 +65,7 @@ test('paired: paired t, CI and d_z match scipy ttest_rel / statsmodels', () => {
   close(r.p, e.p, 'p');
   close(r.estimate, e.estimate, 'mean difference');
   closeAll(r.ci, e.ci, 'ci');
-  const dz = cohensDz(f.data.negative, f.data.positive);
+  const dz = cohensDz(f.data.negative, f.data.positive, 0.95, 'normal');
   close(dz.value, f.expected.dz.value, 'd_z');
   closeAll(dz.ci, f.expected.dz.ci, 'd_z ci');
   const k = knobeDelta(f.data.negative, f.data.positive, { design: 'paired' });

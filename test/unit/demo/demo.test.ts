@@ -2,11 +2,11 @@
 // tokenizer reads its general word list, and that the fine-tuned model differs only where the manifest says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { DEFAULT_DEMO, ensureDemoPair, generateDemoPair, readDemoPair, validateDemoOptions, type DemoOptions } from '../../../src/core/models/demo/index.js';
+import { DEFAULT_DEMO, DEMO_GENERATOR_VERSION, demoPairFolder, ensureDemoPair, generateDemoPair, readDemoPair, validateDemoOptions, type DemoOptions } from '../../../src/core/models/demo/index.js';
 import { demoTokenizerConfig, demoTokenizerJson, demoVocabulary } from '../../../src/core/models/demo/tokenizer.js';
 import { GENERAL_WORDS, NEGATIVE_WORDS, POSITIVE_WORDS } from '../../../src/core/models/demo/words.js';
 import { readSafetensors } from '../../../src/core/models/safetensors.js';
@@ -96,4 +96,32 @@ test('bad generator options are refused with the reason', () => {
     [{ seed: 1.5 }, /not an integer/],
   ];
   for (const [patch, pattern] of cases) assert.throws(() => validateDemoOptions({ ...small, ...patch }), pattern);
+});
+
+test('pairs planted elsewhere are cached apart, keyed by what they were generated with', () => {
+  const cache = tmp();
+  try {
+    const llama: DemoOptions = { ...DEFAULT_DEMO, seed: 11, edits: [{ layer: 2, site: 'attn' }, { layer: 3, site: 'mlp' }] };
+    const gemma: DemoOptions = { ...DEFAULT_DEMO, seed: 11, edits: [{ layer: 5, site: 'attn' }, { layer: 6, site: 'mlp' }] };
+    assert.equal(demoPairFolder(), `demo-v${DEMO_GENERATOR_VERSION}`);
+    assert.equal(demoPairFolder({ ...DEFAULT_DEMO, edits: DEFAULT_DEMO.edits.map((e) => ({ ...e })) }), `demo-v${DEMO_GENERATOR_VERSION}`, 'the default options, spelled out, are the default pair');
+    const [a, b, c] = [ensureDemoPair(cache), ensureDemoPair(cache, llama), ensureDemoPair(cache, gemma)];
+    assert.equal(new Set([a.dir, b.dir, c.dir]).size, 3);
+    assert.deepEqual(b.manifest.edits, llama.edits);
+    assert.deepEqual(c.manifest.editedLayers, [5, 6]);
+    assert.equal(b.manifest.seed, 11);
+    // The same seed gives the same pretrained model whatever is planted in the fine-tuned one.
+    assert.deepEqual(readFileSync(join(b.pretrained, 'model.safetensors')), readFileSync(join(c.pretrained, 'model.safetensors')));
+    assert.notDeepEqual(readFileSync(join(b.finetuned, 'model.safetensors')), readFileSync(join(c.finetuned, 'model.safetensors')));
+    // A folder holding another plant is not taken for this one.
+    assert.equal(readDemoPair(b.dir, gemma), undefined);
+    assert.equal(ensureDemoPair(cache, llama).dir, b.dir);
+    // Nor is a pair generated before the vocabulary changed: it is regenerated in its place.
+    const file = join(a.dir, 'knobe-demo.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/"vocabulary": "[0-9a-f]+"/, '"vocabulary": "0000000000000000"'));
+    assert.equal(readDemoPair(a.dir), undefined);
+    assert.equal(ensureDemoPair(cache).manifest.vocabulary, b.manifest.vocabulary);
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
 });

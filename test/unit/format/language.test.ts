@@ -27,6 +27,11 @@ test('completions', () => {
   is(DOC + '::: sweep w\ntop: |@\n:::', []);
   is(DOC + '::: stats t\nratings: r, |@\n:::', []);
   is(DOC + '::: pair p\npretrained: |@\n:::', ['demo:pretrained', 'hf:', './']);
+  is(DOC + '::: pair p\nfinetuned: |@\n:::', ['demo:finetuned', 'demo:finetuned?edit=4:attn,5:mlp', 'hf:', './']);
+  is(DOC + '::: stats t\ntests: anova, |@\n:::', ['welch', 'student', 'paired', 'bootstrap', 'mixed', 'tost', 'wilcoxon', 'mann-whitney']);
+  is(DOC + '::: stats t\nequivalence: |@\n:::', ['0.5', 'd 0.3', '-0.5..0.5']);
+  is(DOC + '::: stats t\nslopes: |@\n:::', ['version', 'condition', 'family']);
+  is(DOC + '::: sweep w\n:::\n::: stats t\nsweeps: |@\n:::', ['w']);
   is('::: scenarios s\n|@\n:::', ['question', 'scale', 'anchors', 'answer', 'template', 'item']);
   is('::: scenarios s\nitem a |@\n:::', ['negative', 'positive']);
   is('# prose |@', []);

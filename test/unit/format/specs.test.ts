@@ -64,16 +64,25 @@ test('localize, sweep and stats', () => {
   });
   assert.deepEqual(spec(sweepSpec, base + '::: sweep w\nratings: r\n:::\n', 'w'), {
     name: 'w', ratings: 'r', sites: ['resid_post'], layers: 'all', window: 1, sets: undefined, top: undefined,
-    positions: { kind: 'all' }, mix: 1, direction: 'pretrained->finetuned', smallest: undefined,
+    positions: { kind: 'all' }, mix: 1, direction: 'pretrained->finetuned', smallest: undefined, bootstrap: 1000, seed: 1, equivalence: undefined,
   });
-  const w2 = spec(sweepSpec, base + '::: sweep w\nratings: r\n:::\n::: sweep v\nratings: r\nlayers: 2..4\nwindow: 2\nsets: 3+4, 5\ntop: 2 of w\npositions: 3, 7\nmix: 0.5\ndirection: finetuned->pretrained\nsmallest: 0.8\n:::\n', 'v');
+  const w2 = spec(sweepSpec, base + '::: sweep w\nratings: r\n:::\n::: sweep v\nratings: r\nlayers: 2..4\nwindow: 2\nsets: 3+4, 5\ntop: 2 of w\npositions: 3, 7\nmix: 0.5\ndirection: finetuned->pretrained\nsmallest: 0.8\nbootstrap: 250\nseed: 9\n:::\n', 'v');
   assert.deepEqual(w2, {
     name: 'v', ratings: 'r', sites: ['resid_post'], layers: [2, 3, 4], window: 2, sets: [[3, 4], [5]], top: { k: 2, cell: 'w' },
-    positions: { kind: 'indexes', indexes: [3, 7] }, mix: 0.5, direction: 'finetuned->pretrained', smallest: 0.8,
+    positions: { kind: 'indexes', indexes: [3, 7] }, mix: 0.5, direction: 'finetuned->pretrained', smallest: 0.8, bootstrap: 250, seed: 9, equivalence: undefined,
   });
+  // Seeds are 32-bit: a larger one is refused where it is written, not wrapped at run time.
+  assert.throws(() => spec(sweepSpec, base + '::: sweep w\nratings: r\nseed: 4294967296\n:::\n', 'w'), (e: unknown) => e instanceof FormatError && e.diagnostics[0].code === 'bad-range');
+  assert.equal(spec(sweepSpec, base + '::: sweep w\nratings: r\nseed: 4294967295\n:::\n', 'w').seed, 4294967295);
   assert.deepEqual(spec(statsSpec, base + '::: stats t\nratings: r\n:::\n', 't'), {
-    name: 't', ratings: ['r'], tests: ['welch', 'anova'], correction: 'holm', alpha: 0.05, bootstrap: 2000, seed: 1,
+    name: 't', ratings: ['r'], tests: ['welch', 'anova'], correction: 'holm', alpha: 0.05, bootstrap: 2000, seed: 1, equivalence: undefined, slopes: [], sweeps: [],
   });
+  assert.deepEqual(spec(statsSpec, base + '::: sweep w\nratings: r\n:::\n::: stats t\nratings: r\ntests: mixed, tost, wilcoxon\nequivalence: d 0.3\nslopes: version\nsweeps: w\n:::\n', 't'), {
+    name: 't', ratings: ['r'], tests: ['mixed', 'tost', 'wilcoxon'], correction: 'holm', alpha: 0.05, bootstrap: 2000, seed: 1,
+    equivalence: { low: -0.3, high: 0.3, unit: 'd' }, slopes: ['version'], sweeps: ['w'],
+  });
+  // Bounds are chosen before the data: `tost` without them is refused where it is written.
+  assert.throws(() => spec(statsSpec, base + '::: stats t\nratings: r\ntests: welch, tost\n:::\n', 't'), (e: unknown) => e instanceof FormatError && e.diagnostics[0].code === 'missing-key' && /equivalence/.test(e.message));
 });
 
 test('a cell with errors or of another kind is refused, naming the problem', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { anchors, direction, layers, positions, scale, sets, source, top, type Read } from '../../../src/core/format/values.js';
+import { anchors, direction, equivalence, layers, positions, scale, sets, source, top, type Read } from '../../../src/core/format/values.js';
 import { template } from '../../../src/core/format/templates.js';
 
 /** `value` when read, else the problem's code. */
@@ -56,4 +56,25 @@ test('templates', () => {
     const x = template(t);
     assert.deepEqual([x.expand('negative'), x.expand('positive'), x.problems.length], [neg, pos, problems], t);
   }
+});
+
+test('demo sources may name another planted pair', () => {
+  const cases: [string, unknown][] = [
+    ['demo:finetuned?edit=2:attn,6:mlp', { kind: 'demo', role: 'finetuned', plant: { edits: [{ layer: 2, site: 'attn' }, { layer: 6, site: 'mlp' }] } }],
+    ['demo:pretrained?seed=11', { kind: 'demo', role: 'pretrained', plant: { seed: 11 } }],
+    ['demo:finetuned?seed=11&edit=3:mlp&strength=1.5', { kind: 'demo', role: 'finetuned', plant: { seed: 11, edits: [{ layer: 3, site: 'mlp' }], strength: 1.5 } }],
+    ['demo:finetuned?edit=2:ffn', '!bad-value'], ['demo:finetuned?edit=', '!bad-value'], ['demo:finetuned?colour=red', '!bad-value'],
+    ['demo:finetuned?seed=-1', '!bad-range'], ['demo:finetuned?seed=4294967296', '!bad-range'], ['demo:finetuned?strength=0', '!bad-value'],
+    ['demo:finetuned?seed=1&seed=2', '!bad-value'],
+  ];
+  for (const [t, v] of cases) assert.deepEqual(r(source(t)), v, t);
+});
+
+test('equivalence bounds: symmetric, a range around 0, or in units of d', () => {
+  const cases: [string, unknown][] = [
+    ['0.5', { low: -0.5, high: 0.5, unit: 'raw' }], ['-0.3..0.5', { low: -0.3, high: 0.5, unit: 'raw' }],
+    ['d 0.3', { low: -0.3, high: 0.3, unit: 'd' }], ['d -0.2 .. 0.4', { low: -0.2, high: 0.4, unit: 'd' }],
+    ['0', '!bad-range'], ['-0.5', '!bad-range'], ['0.1..0.5', '!bad-range'], ['d', '!bad-value'], ['half a point', '!bad-value'],
+  ];
+  for (const [t, v] of cases) assert.deepEqual(r(equivalence(t)), v, t);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDf, formatEffect, formatF, formatP, formatT } from '../../../src/core/stats/index.js';
+import { StatsError, formatDf, formatEffect, formatF, formatP, formatT, withAdjustedP } from '../../../src/core/stats/index.js';
 
 function is(actual: string, expected: string) {
   assert.equal(actual, expected);
@@ -19,8 +19,10 @@ test('p-values: three decimals, no leading zero, floor at .001', () => {
   is(formatP(0.9994), 'p = .999');
   is(formatP(0.9996), 'p > .999');
   is(formatP(1), 'p > .999');
-  assert.throws(() => formatP(1.2), RangeError);
-  assert.throws(() => formatP(NaN), RangeError);
+  // A p outside [0, 1] or NaN is a defect of the statistic that produced it, reported as such.
+  for (const bad of [1.2, -0.1, NaN]) {
+    assert.throws(() => formatP(bad), (e: unknown) => e instanceof StatsError && e.code === 'invalid-argument' && e.message.includes(String(bad)));
+  }
 });
 
 test('degrees of freedom: integers as is, fractional to one decimal', () => {
@@ -43,4 +45,16 @@ test('whole lines as in the brief', () => {
   is(formatF(283.6, 2, 564, 1e-80, 0.5), 'F(2, 564) = 283.60, p < .001, η²p = .50');
   is(formatT(-2.2, 40, 0.0336), 't(40) = -2.20, p = .034');
   is(formatF(1.23, 1.6, 37.4, 0.3), 'F(1.6, 37.4) = 1.23, p = .300');
+});
+
+test('an adjusted p is printed right after the raw p, named by its correction', () => {
+  is(withAdjustedP('t(13) = 2.10, p = .056, d_z = 0.56', 0.112, 'holm'), 't(13) = 2.10, p = .056, p_Holm = .112, d_z = 0.56');
+  is(withAdjustedP('F(2, 564) = 283.60, p < .001, η²p = .50', 3e-80, 'bonferroni'), 'F(2, 564) = 283.60, p < .001, p_Bonferroni < .001, η²p = .50');
+  is(withAdjustedP('T = 6, p = .007, r_rb = .85 (exact)', 0.0205, 'bh'), 'T = 6, p = .007, p_BH = .021, r_rb = .85 (exact)');
+  is(withAdjustedP('equivalence within [-0.50, 0.50]: t(23) = -3.10, p = .003; 90% CI [-0.20, 0.25] inside the bounds', 0.009, 'holm'),
+    'equivalence within [-0.50, 0.50]: t(23) = -3.10, p = .003, p_Holm = .009; 90% CI [-0.20, 0.25] inside the bounds');
+  is(withAdjustedP('t(5) = 1.00, p > .999', 1, 'holm'), 't(5) = 1.00, p > .999, p_Holm > .999');
+  // No correction, or a line without a p-value: unchanged.
+  is(withAdjustedP('t(13) = 2.10, p = .056', 0.056, 'none'), 't(13) = 2.10, p = .056');
+  is(withAdjustedP('Δ = 1.20, 95% BCa CI [0.40, 2.00]', 0.2, 'holm'), 'Δ = 1.20, 95% BCa CI [0.40, 2.00]');
 });

@@ -69,3 +69,25 @@ test('activation difference: L2 of the mean difference and cosine of the means',
   assert.ok(Math.abs(same.cosine - 1) < 1e-15);
   assert.ok(Math.abs(same.l2 - Math.sqrt(14)) < 1e-12);
 });
+
+test('fraction removed: paired templates are resampled item by item, both conditions together', () => {
+  // Each item's two versions share offsets (a for what the patch changes, b for the gap to the
+  // donor) that vary a lot between items; within every item the patch removes exactly half of the
+  // difference. Kept pairs give 0.5 in every resample; pairs broken apart mix offsets of different
+  // items and scatter it.
+  const paired: PatchItem[] = [];
+  for (let i = 0; i < 12; i++) {
+    const a = 3 * Math.sin(i * 2.3);
+    const b = 5 * Math.cos(i * 1.7);
+    const donor = Math.sin(i);
+    paired.push({ item: `i${i}`, condition: 'negative', donor, unpatched: donor + b + 2, patched: donor + b + 2 - a - 1 });
+    paired.push({ item: `i${i}`, condition: 'positive', donor, unpatched: donor + b, patched: donor + b - a });
+  }
+  const f = fractionRemoved(paired, { seed: 3, replicates: 400 });
+  assert.ok(Math.abs(f.fraction - 0.5) < 1e-12);
+  assert.ok(f.bootstrap.percentile[1] - f.bootstrap.percentile[0] < 1e-9, `percentile interval ${f.bootstrap.percentile}`);
+  // Independent items (one condition each) are still resampled within their condition.
+  const independent = paired.map((it, k) => ({ ...it, item: `u${k}` }));
+  const g = fractionRemoved(independent, { seed: 3, replicates: 400 });
+  assert.ok(g.bootstrap.percentile[1] - g.bootstrap.percentile[0] > 0.1, `independent interval ${g.bootstrap.percentile}`);
+});

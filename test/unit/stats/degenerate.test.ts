@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  StatsError, activationDifference, adjustP, anovaBetween, anovaRepeated, bootstrap, cohensD, cohensDz, describe,
+  StatsError, activationDifference, fitMixedModel, mannWhitney, ncfCdf, ncfNoncentralityInterval, nctCdf, nctNoncentralityInterval, nctSf, partialEta2Interval,
+  tostPaired, tostTwoSample, wilcoxonSignedRank, adjustP, anovaBetween, anovaRepeated, bootstrap, cohensD, cohensDz, describe,
   fractionRemoved, knobeDelta, knobeDeltaPaired, oneWayAnova, pairByItem, pairedT, studentT, welchT, type StatsErrorCode,
 } from '../../../src/core/stats/index.js';
 
@@ -78,6 +79,10 @@ test('multiple comparisons, bootstrap, patch fraction and activations refuse bad
   fails('invalid-argument', () => adjustP([0.1, NaN], 'bh'));
   assert.deepEqual(adjustP([], 'bh'), []);
   fails('empty', () => bootstrap([], () => 0, { seed: 1 }));
+  // One value resamples to itself: an interval of zero width would claim a certainty that is not there.
+  fails('too-few', () => bootstrap([5], (s) => s[0], { seed: 1 }), '1 observation');
+  fails('too-few', () => bootstrap([1, 2, 3], (s) => s.length, { seed: 1, strata: (x) => (x === 3 ? 'b' : 'a') }), 'stratum "b"');
+  fails('invalid-argument', () => bootstrap([1, 2], () => 0, { seed: 0.5 }), 'seed');
   fails('invalid-argument', () => bootstrap([1, 2], () => 0, { seed: 1, replicates: 1 }));
   fails('non-finite', () => bootstrap([1, 2], () => NaN, { seed: 1 }), 'on the data');
   fails('non-finite', () => bootstrap([0, 1], (s) => 1 / s.reduce((a, b) => a + b, 0), { seed: 3, replicates: 200 }), 'resamples');
@@ -104,4 +109,48 @@ test('paired Δ_Knobe matches items whatever their order', () => {
   assert.equal(k.test.name, 'paired t');
   assert.equal(k.test.df, 2);
   fails('unpaired', () => knobeDeltaPaired([{ item: 'a', value: 1 }, { item: 'b', value: 2 }], [{ item: 'a', value: 1 }]), '"b"');
+});
+
+test('noncentral distributions, exact intervals, TOST and rank tests refuse degenerate input, naming it', () => {
+  fails('invalid-argument', () => nctCdf(1, 0, 1), 'df = 0');
+  fails('invalid-argument', () => nctSf(1, 0.5, 1), 'df = 0.5');
+  fails('non-finite', () => nctCdf(NaN, 5, 1), 't is NaN');
+  fails('invalid-argument', () => nctCdf(1, 5, Infinity), 'noncentrality');
+  fails('invalid-argument', () => ncfCdf(1, 2, 10, -1), 'noncentrality -1');
+  fails('invalid-argument', () => ncfCdf(1, 0, 10, 1), 'd1 = 0');
+  fails('non-finite', () => nctNoncentralityInterval(Infinity, 5, 0.95), 'Infinity');
+  fails('non-finite', () => ncfNoncentralityInterval(NaN, 2, 10, 0.95), 'NaN');
+  fails('invalid-argument', () => partialEta2Interval(3, 2, 0), 'df2 = 0');
+  fails('invalid-argument', () => partialEta2Interval(-1, 2, 20), 'F = -1');
+  fails('invalid-argument', () => partialEta2Interval(3, 2, 20, 1), 'level');
+  fails('invalid-argument', () => tostPaired(ok, [2, 3, 4, 6], { low: 0.5, high: -0.5, unit: 'raw' }), 'lower equivalence bound 0.5');
+  fails('non-finite', () => tostTwoSample(ok, ok, { low: -Infinity, high: 1, unit: 'raw' }), 'bounds');
+  fails('zero-variance', () => tostPaired([1, 2, 3], [0, 1, 2], { low: -1, high: 1, unit: 'raw' }), 'same difference');
+  fails('unpaired', () => tostPaired([1, 2, 3], [0, 1], { low: -1, high: 1, unit: 'raw' }), '3 first values');
+  fails('zero-variance', () => tostTwoSample([2, 2, 2], [2, 2], { low: -1, high: 1, unit: 'd' }), 'constant');
+  fails('too-few', () => tostTwoSample([2], [1, 2], { low: -1, high: 1, unit: 'raw' }), 'first group');
+  fails('invalid-argument', () => tostPaired(ok, [2, 3, 4, 6], { low: -1, high: 1, unit: 'raw' }, { alpha: 0.7 }), 'α = 0.7');
+  fails('zero-variance', () => wilcoxonSignedRank([1, 2, 3], [1, 2, 3]), 'all 3 pairs');
+  fails('unpaired', () => wilcoxonSignedRank([1, 2, 3], [1, 2]), '3 first values');
+  fails('non-finite', () => wilcoxonSignedRank([1, NaN], [1, 2]), 'index 1');
+  fails('empty', () => wilcoxonSignedRank([], []), 'pairs');
+  fails('zero-variance', () => mannWhitney([4, 4, 4, 4, 4, 4, 4, 4, 4], [4, 4, 4, 4, 4, 4, 4, 4, 4]), 'all 18 values');
+  fails('empty', () => mannWhitney([1, 2], []), 'second group');
+  fails('non-finite', () => mannWhitney([1, Infinity], [1, 2]), 'first group');
+});
+
+test('the mixed model refuses data it cannot fit, naming the culprit', () => {
+  const item = ['a', 'a', 'b', 'b', 'c', 'c', 'd', 'd'];
+  const version = ['pre', 'fine', 'pre', 'fine', 'pre', 'fine', 'pre', 'fine'];
+  const y = [1, 2, 2, 4, 3, 3, 1, 5];
+  fails('non-finite', () => fitMixedModel({ y: [...y.slice(0, 7), NaN], group: item, factors: { version } }), 'index 7');
+  fails('design', () => fitMixedModel({ y, group: item.slice(1), factors: { version } }), '7 item labels');
+  fails('design', () => fitMixedModel({ y, group: item, factors: { version: version.map(() => 'pre') } }), '"version" has 1 level');
+  fails('design', () => fitMixedModel({ y, group: item, factors: { version, condition: ['n', 'n', 'n', 'n', 'p', 'n', 'p', 'n'] } }), 'version=fine, condition=p');
+  fails('design', () => fitMixedModel({ y, group: item, factors: {} }), 'no fixed factors');
+  fails('too-few', () => fitMixedModel({ y, group: item.map(() => 'a'), factors: { version } }), '1 item');
+  fails('too-few', () => fitMixedModel({ y: y.slice(0, 4), group: item.slice(0, 4), factors: { version: version.slice(0, 4), condition: ['n', 'n', 'p', 'p'] } }), 'no residual df');
+  fails('design', () => fitMixedModel({ y, group: item, factors: { version } }, { slopes: ['family'] }), 'slope of "family"');
+  fails('design', () => fitMixedModel({ y, group: item, factors: { version: ['pre', 'pre', 'fine', 'fine', 'pre', 'pre', 'fine', 'fine'] } }, { slopes: ['version'] }), 'does not vary within any item');
+  fails('zero-variance', () => fitMixedModel({ y: version.map((v) => (v === 'pre' ? 1 : 3)), group: item, factors: { version } }), 'residual variance is 0');
 });

@@ -1,7 +1,7 @@
 // Invariances every correct implementation has, checked on seeded random data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adjustP, adjustTests, anovaBetween, anovaRepeated, anovaRowTest, createRng, oneWayAnova, pairedT, studentT, welchT, type Rng } from '../../../src/core/stats/index.js';
+import { adjustP, adjustTests, anovaBetween, anovaRepeated, anovaRowTest, createRng, formatP, oneWayAnova, pairedT, studentT, welchT, type Rng } from '../../../src/core/stats/index.js';
 
 function near(a: number, b: number, what: string, rel = 1e-9) {
   assert.ok(Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b), 1e-12), `${what}: ${a} vs ${b}`);
@@ -137,9 +137,10 @@ test('ANOVA rows become tests of a stats cell, and a family gets adjusted p-valu
   const tests = adjustTests(table.rows.map(anovaRowTest), 'holm');
   assert.deepEqual(tests.map((t) => t.name), ['F: g', 'F: a', 'F: g × a', 'F: b', 'F: g × b', 'F: a × b', 'F: g × a × b']);
   assert.deepEqual(tests[1].df, [1, 7]);
-  assert.equal(tests[1].apa, table.rows[1].apa);
+  // The APA lines carry the adjusted p next to the raw one.
+  assert.equal(tests[1].apa, table.rows[1].apa.replace(/(p [<=>] \.\d{3})/, (m) => `${m}, p_Holm ${formatP(tests[1].pAdjusted!).slice(2)}`));
   assert.deepEqual(tests.map((t) => t.pAdjusted), adjustP(table.rows.map((x) => x.p), 'holm'));
-  assert.match(tests[3].apa, /^F\(2, 14\) = \d+\.\d\d, p [<=] \.\d{3}, η²p = \.\d\d$/);
+  assert.match(tests[3].apa, /^F\(2, 14\) = \d+\.\d\d, p [<=] \.\d{3}, p_Holm [<=>] \.\d{3}, η²p = \.\d\d$/);
 });
 
 test("the paper's design: 283 repeated units in a 2 × 3 within design give F(2, 564) for the interaction", () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng, fromState } from '../../../src/core/stats/index.js';
+import { StatsError, createRng, fromState } from '../../../src/core/stats/index.js';
 
 test('xoshiro128** reproduces the reference C implementation from state {1, 2, 3, 4}', () => {
   // Output of Blackman & Vigna's xoshiro128starstar.c compiled with cc, seeded s = {1, 2, 3, 4}.
@@ -18,7 +18,14 @@ test('the same seed gives the same stream, another seed another one', () => {
   const xa = Array.from({ length: 5 }, () => a.next());
   assert.deepEqual(Array.from({ length: 5 }, () => b.next()), xa);
   assert.notDeepEqual(Array.from({ length: 5 }, () => c.next()), xa);
-  assert.throws(() => createRng(1.5), RangeError);
+});
+
+test('a seed is a whole number of at most 32 bits: others are refused, not rounded or wrapped', () => {
+  for (const bad of [1.5, NaN, -1, 2 ** 32, 2 ** 40 + 7, Infinity]) {
+    assert.throws(() => createRng(bad), (e: unknown) => e instanceof StatsError && e.code === 'invalid-argument' && e.message.includes(String(bad)), `seed ${bad}`);
+  }
+  // The extremes of the range are distinct seeds.
+  assert.notDeepEqual(createRng(0).u32(), createRng(2 ** 32 - 1).u32());
 });
 
 test('next() is in [0, 1) with mean near 1/2; int(n) covers 0..n-1 evenly', () => {

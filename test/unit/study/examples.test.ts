@@ -1,5 +1,5 @@
 // Every shipped example runs headless on the demo pair, and each ratings cell in it shows the
-// planted bias in the fine-tuned model only. (The tutorial has its own, closer test.)
+// planted bias in the fine-tuned model only. (The tutorial and the paper have their own, closer tests.)
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { ratingsOf, tmp } from './support.js';
 const cache = tmp('examples');
 after(() => rmSync(cache, { recursive: true, force: true }));
 
-for (const file of readdirSync('examples').filter((f) => f.endsWith('.knobe') && f !== 'tutorial.knobe').sort()) {
+for (const file of readdirSync('examples').filter((f) => f.endsWith('.knobe') && f !== 'tutorial.knobe' && f !== 'paper.knobe').sort()) {
   test(`examples/${file} runs and shows the planted bias`, async () => {
     const study = new Study({ cacheDir: cache, baseDir: 'examples' });
     try {

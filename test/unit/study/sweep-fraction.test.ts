@@ -14,9 +14,11 @@ const unpatched = [6, 7, 8, 3, 4, 5];
 const donor = [5, 5.5, 5, 4.5, 5, 5.5];
 const patched = [5.5, 6, 6.5, 4, 4.5, 5];
 const boot = { replicates: 200, seed: 1 };
+// Independent items: every vignette is an item of its own.
+const items = ['a', 'b', 'c', 'd', 'e', 'f'];
 
 test('a regular patch gets its fraction and a bootstrap interval, no reason', () => {
-  const f = fraction(conditions, unpatched, patched, donor, boot);
+  const f = fraction(items, conditions, unpatched, patched, donor, boot);
   // (Δ_unpatched − Δ_patched) / (Δ_unpatched − Δ_donor) = (3 − 1.5) / (3 − 1/6)
   assert.ok(Math.abs(f.fraction - 9 / 17) < 1e-9, String(f.fraction));
   assert.ok(f.ci[0] < f.fraction && f.fraction < f.ci[1], JSON.stringify(f.ci));
@@ -24,14 +26,14 @@ test('a regular patch gets its fraction and a bootstrap interval, no reason', ()
 });
 
 test('when the two models have the same Δ_Knobe the fraction is undefined, and says why', () => {
-  const f = fraction(conditions, unpatched, patched, unpatched.map((x) => x + 1), boot);
+  const f = fraction(items, conditions, unpatched, patched, unpatched.map((x) => x + 1), boot);
   assert.ok(Number.isNaN(f.fraction));
   assert.deepEqual(f.ci, [Number.NaN, Number.NaN]);
   assert.match(f.reason ?? '', /Δ_Knobe.*coincide/);
 });
 
 test('one item per condition: the fraction stands, without an interval, and says why', () => {
-  const f = fraction(['negative', 'positive'], [6, 3], [5, 4], [5, 5], boot);
+  const f = fraction(['a', 'b'], ['negative', 'positive'], [6, 3], [5, 4], [5, 5], boot);
   assert.equal(f.fraction, 2 / 3);
   assert.deepEqual(f.ci, [Number.NaN, Number.NaN]);
   assert.match(f.reason ?? '', /one negative and one positive|single item|at least 2/);
@@ -40,7 +42,7 @@ test('one item per condition: the fraction stands, without an interval, and says
 test('a non-finite rating is an error, not an undefined interval', () => {
   const broken = [...patched];
   broken[4] = Number.NaN;
-  assert.throws(() => fraction(conditions, unpatched, broken, donor, boot), (e: unknown) => e instanceof StatsError && e.code === 'non-finite');
+  assert.throws(() => fraction(items, conditions, unpatched, broken, donor, boot), (e: unknown) => e instanceof StatsError && e.code === 'non-finite');
 });
 
 test('the reason is shown with the sweep\'s summary and table', () => {
